@@ -143,8 +143,8 @@ public final class HfConfig {
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
         try {
             return JSON.writer(printer).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree of strings, numbers and booleans could not be written", e);
+        } catch (JsonProcessingException jsonError) {
+            throw new IllegalStateException("a JSON tree of strings, numbers and booleans could not be written", jsonError);
         }
     }
 
@@ -152,9 +152,10 @@ public final class HfConfig {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
-        } catch (IOException e) {
-            String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-            throw new ModelFileException(source, "is not valid JSON: " + reason, e);
+        } catch (IOException readError) {
+            String reason = readError instanceof JsonProcessingException jsonError
+                    ? jsonError.getOriginalMessage() : readError.getMessage();
+            throw new ModelFileException(source, "is not valid JSON: " + reason, readError);
         }
         if (root == null || !root.isObject()) {
             throw new ModelFileException(source, "should hold one JSON object of settings, but holds "
@@ -182,8 +183,8 @@ public final class HfConfig {
         ModelConfig.Activation activation;
         try {
             activation = ModelConfig.Activation.fromHfName(settings.string("activation_function", "gelu_new"));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFileException(source, e.getMessage(), e);
+        } catch (IllegalArgumentException invalid) {
+            throw new ModelFileException(source, invalid.getMessage(), invalid);
         }
         double layerNormEps = settings.number("layer_norm_epsilon", 1e-5);
         boolean tiedOutput = settings.bool("tie_word_embeddings", true);
@@ -204,8 +205,8 @@ public final class HfConfig {
         try {
             return new ModelConfig(vocabSize, contextLength, nLayer, nHead, nKvHead, dModel, dFf, activation,
                     positional, norm, tiedOutput, bias, nExperts, topK, layerNormEps, ropeTheta);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFileException(source, inKeyNames(e.getMessage()), e);
+        } catch (IllegalArgumentException invalid) {
+            throw new ModelFileException(source, inKeyNames(invalid.getMessage()), invalid);
         }
     }
 

@@ -212,7 +212,7 @@ public final class Safetensors {
         private final long dataStart;
         private final Map<String, TensorInfo> tensors;
         private final Map<String, String> metadata;
-        private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
         private Reader(Path file, FileChannel channel) throws IOException {
             this.file = file;
@@ -377,16 +377,17 @@ public final class Safetensors {
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(headerBytes);
-            } catch (CharacterCodingException e) {
+            } catch (CharacterCodingException badText) {
                 throw problem("the header is not valid UTF-8 text (bad bytes at byte " + headerBytes.position()
-                        + " of the header)", e);
+                        + " of the header)", badText);
             }
             JsonNode root;
             try {
                 root = JSON.readTree(text.toString());
-            } catch (JsonProcessingException e) {
-                throw problem("the header is not valid JSON: " + e.getOriginalMessage() + " (line "
-                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            } catch (JsonProcessingException jsonError) {
+                throw problem("the header is not valid JSON: " + jsonError.getOriginalMessage() + " (line "
+                        + jsonError.getLocation().getLineNr() + ", column " + jsonError.getLocation().getColumnNr()
+                        + ")", jsonError);
             }
             if (root == null || !root.isObject()) {
                 throw problem("the header is JSON but not an object of tensors (it is "
@@ -593,8 +594,8 @@ public final class Safetensors {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree of strings and numbers could not be written", e);
+        } catch (JsonProcessingException jsonError) {
+            throw new IllegalStateException("a JSON tree of strings and numbers could not be written", jsonError);
         }
         int padded = (json.length + 7) / 8 * 8;
         byte[] header = Arrays.copyOf(json, padded);

@@ -82,8 +82,8 @@ class AtomicFilesTest {
     private List<String> fileNames() {
         try (Stream<Path> files = Files.list(directory)) {
             return files.map(path -> path.getFileName().toString()).sorted().collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException readError) {
+            throw new UncheckedIOException(readError);
         }
     }
 }

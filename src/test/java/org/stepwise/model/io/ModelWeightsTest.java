@@ -143,17 +143,17 @@ class ModelWeightsTest {
         Map<String, double[]> expected = new LinkedHashMap<>();
         int index = 0;
         for (ParameterLayout.Spec spec : layout.specs()) {
-            int n = spec.rows() * spec.cols();
-            double[] values = new double[n];
-            int[] bits = new int[n];
-            for (int i = 0; i < n; i++, index++) {
+            int count = spec.rows() * spec.cols();
+            double[] values = new double[count];
+            int[] bits = new int[count];
+            for (int i = 0; i < count; i++, index++) {
                 values[i] = (index % 17 - 8) / 4.0;     // exactly representable in bfloat16
                 bits[i] = Float.floatToIntBits((float) values[i]) >>> 16;
             }
             expected.put(spec.name(), values);
             String shape = spec.vector() ? "[" + spec.cols() + "]" : "[" + spec.rows() + "," + spec.cols() + "]";
             header.append(",\"").append(spec.name()).append("\":{\"dtype\":\"BF16\",\"shape\":").append(shape)
-                    .append(",\"data_offsets\":[").append(data.size()).append(",").append(data.size() + 2 * n).append("]}");
+                    .append(",\"data_offsets\":[").append(data.size()).append(",").append(data.size() + 2 * count).append("]}");
             data.writeBytes(RawSafetensors.shorts(bits));
         }
         header.append("}");
