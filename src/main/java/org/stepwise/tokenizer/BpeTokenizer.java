@@ -155,6 +155,20 @@ public final class BpeTokenizer implements Tokenizer {
         return merges;
     }
 
+    /**
+     * This tokenizer as it was after its first {@code count} merges, for replaying training step by
+     * step: the same vocabulary and ids (entries of later merges simply do not occur), only the
+     * first {@code count} merges.
+     *
+     * @throws IllegalArgumentException when {@code count} is not in [0, merges().size()]
+     */
+    public BpeTokenizer withFirstMerges(int count) {
+        if (count < 0 || count > merges.size()) {
+            throw new IllegalArgumentException("count must be in 0.." + merges.size() + ", got " + count);
+        }
+        return new BpeTokenizer(vocabulary, merges.subList(0, count));
+    }
+
     @Override
     public Encoding encode(String text) {
         Objects.requireNonNull(text, "text");

@@ -167,8 +167,8 @@ public final class TokenizerFiles {
                 default:
                     break;
             }
-        } catch (IllegalArgumentException e) {
-            throw new IOException(vocabFile + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException problem) {
+            throw new IOException(vocabFile + ": " + problem.getMessage(), problem);
         }
 
         JsonNode suffix = config.get(END_OF_WORD_KEY);
@@ -185,8 +185,8 @@ public final class TokenizerFiles {
         }
         try {
             return new BpeTokenizer(vocabulary, merges);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(mergesFile + " with " + VOCAB_FILE + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException problem) {
+            throw new IOException(mergesFile + " with " + VOCAB_FILE + ": " + problem.getMessage(), problem);
         }
     }
 
@@ -241,8 +241,8 @@ public final class TokenizerFiles {
         }
         try {
             return Vocabulary.ofAllTokens(Arrays.asList(tokens));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(vocabFile + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException problem) {
+            throw new IOException(vocabFile + ": " + problem.getMessage(), problem);
         }
     }
 
@@ -311,10 +311,10 @@ public final class TokenizerFiles {
                 throw new IOException(file + " is empty; expected a JSON object");
             }
             return root;
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")"), e);
+        } catch (JsonProcessingException problem) {
+            throw new IOException(file + " is not valid JSON: " + problem.getOriginalMessage()
+                    + (problem.getLocation() == null ? "" : " (line " + problem.getLocation().getLineNr()
+                    + ", column " + problem.getLocation().getColumnNr() + ")"), problem);
         }
     }
 
@@ -326,8 +326,8 @@ public final class TokenizerFiles {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
-        } catch (CharacterCodingException e) {
-            throw new IOException(file + " is not valid UTF-8 text", e);
+        } catch (CharacterCodingException problem) {
+            throw new IOException(file + " is not valid UTF-8 text", problem);
         }
     }
 
@@ -339,7 +339,7 @@ public final class TokenizerFiles {
             Files.write(temporary, content);
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
+            } catch (AtomicMoveNotSupportedException problem) {
                 Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {

@@ -1,6 +1,7 @@
 package org.stepwise.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.TreeSet;
@@ -62,6 +63,26 @@ class BpeTokenizerProperties {
     @Property(tries = 300)
     void unknownsBecomeUnkAndSpansCoverTheInput(@ForAll("anyText") String text) {
         EncodingChecks.assertConsistent(TOKENIZER, text, TOKENIZER.encode(text));
+    }
+
+    @Property(tries = 200)
+    void traceOfAWordEndsInItsEncoding(@ForAll("textOverAlphabet") String text) {
+        for (TextPieces.Piece piece : TextPieces.split(text, true)) {
+            if (piece.kind() == TextPieces.PieceKind.SPACE) {
+                continue;
+            }
+            String word = piece.text(text);
+            BpeTokenizer.WordTrace trace = TOKENIZER.traceWord(word);
+            assertEquals(TOKENIZER.encode(word).tokens(), trace.tokens(), "trace of \"" + word + "\"");
+            List<String> symbols = trace.initialSymbols();
+            for (BpeTokenizer.MergeStep step : trace.steps()) {
+                assertEquals(symbols, step.before());
+                assertTrue(step.after().size() < step.before().size(), "a merge joins at least one pair");
+                assertTrue(step.after().contains(step.merge().token()), "the merged symbol appears");
+                symbols = step.after();
+            }
+            assertEquals(symbols, trace.tokens());
+        }
     }
 
     @Property(tries = 100)

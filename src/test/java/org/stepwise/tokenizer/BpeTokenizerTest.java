@@ -75,6 +75,28 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void replayingTheFirstMergesKeepsTheIds() {
+        BpeTokenizer tokenizer = BpeTokenizer.train(HELLO_CORPUS, 6);
+        List<List<String>> splits = new ArrayList<>();
+        for (int count = 0; count <= 6; count++) {
+            BpeTokenizer partial = tokenizer.withFirstMerges(count);
+            assertEquals(tokenizer.vocabSize(), partial.vocabSize());
+            assertEquals(tokenizer.merges().subList(0, count), partial.merges());
+            splits.add(partial.encode("hello").tokens());
+        }
+        assertEquals(List.of(
+                List.of("h", "e", "l", "l", "o</w>"),
+                List.of("he", "l", "l", "o</w>"),
+                List.of("he", "l", "lo</w>"),
+                List.of("he", "l", "lo</w>"),
+                List.of("he", "l", "lo</w>"),
+                List.of("he", "l", "lo</w>"),
+                List.of("he", "llo</w>")), splits);
+        assertEquals(tokenizer.encode("hello").ids()[0], tokenizer.withFirstMerges(1).encode("hello").ids()[0]);
+        assertThrows(IllegalArgumentException.class, () -> tokenizer.withFirstMerges(7));
+    }
+
+    @Test
     void tiesGoToTheSmallerLeftThenRightSymbol() {
         BpeTokenizer tokenizer = BpeTokenizer.train("xy ab cd ab", 2);
         assertEquals(merge(0, "a", "b</w>", 2), tokenizer.merges().get(0));
