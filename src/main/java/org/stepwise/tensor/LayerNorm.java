@@ -61,7 +61,8 @@ public final class LayerNorm {
 
     /**
      * Backward pass of {@link #forward}. With g = ∂L/∂y ⊙ γ:
-     * ∂L/∂x = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / √(σ² + ε) per row; ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂; ∂L/∂β = Σ_rows ∂L/∂y.
+     * ∂L/∂x = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / √(σ² + ε) per row;
+     * ∂L/∂γ = Σ_rows ∂L/∂y ⊙ x̂;  ∂L/∂β = Σ_rows ∂L/∂y.
      *
      * @param dOut         [T, C] ∂L/∂y. Not modified.
      * @param standardized [T, C] x̂ from the forward pass. Not modified.

@@ -19,7 +19,8 @@ public final class SinusoidalPositions {
      */
     public static DMatrixRMaj table(int positions, int width) {
         if (positions < 1 || width < 1) {
-            throw new IllegalArgumentException("table needs positive positions and width, got " + positions + " × " + width);
+            throw new IllegalArgumentException(
+                    "table needs positive positions and width, got " + positions + " × " + width);
         }
         DMatrixRMaj table = new DMatrixRMaj(positions, width);
         for (int p = 0; p < positions; p++) {

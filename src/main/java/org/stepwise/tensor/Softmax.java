@@ -31,7 +31,8 @@ public final class Softmax {
                 }
             }
             if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("softmax row " + i + " has no finite largest entry (" + max + ")");
+                throw new IllegalArgumentException(
+                        "softmax row " + i + " has no finite largest entry (" + max + ")");
             }
             double sum = 0;
             for (int j = start; j < end; j++) {
@@ -47,7 +48,8 @@ public final class Softmax {
     }
 
     /**
-     * Backward pass of {@link #rows}: with p = softmax(s) per row, ∂L/∂s = p ⊙ (∂L/∂p − Σⱼ pⱼ ∂L/∂pⱼ).
+     * Backward pass of {@link #rows}: with p = softmax(s) per row,
+     * ∂L/∂s = p ⊙ (∂L/∂p − Σⱼ pⱼ ∂L/∂pⱼ).
      * Cells where p is exactly 0 (masked scores) get exactly 0.
      *
      * @param probabilities [R, N] the output of {@link #rows}. Not modified.
