@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for every combination of the architecture choices. Weights are GPT-2's initialisation plus N(0, 0.1²)
  * noise; the seed moves on when a routing choice or ReLU input sits too close to its switch or a tensor's
  * gradient is too small to rise above the finite-difference noise. F = 6 differs from C = 8 so that a
- * transposed weight would show.
+ * transposed weight would show. The full cross product runs on one block to keep ~300 complete checks
+ * within seconds; the two-block cases and the numpy fixtures (two and three blocks) cover the gradient
+ * passing from block to block.
  */
 class TransformerGradientTest {
 
@@ -32,14 +34,19 @@ class TransformerGradientTest {
     /** Smallest largest-gradient a tensor may have before the seed is changed. */
     private static final double SIGNAL = 1e-4;
 
-    /** The tiny model with a small FFN (F = 6) to keep ~290 full checks fast. */
-    private static ModelConfig gradientBase() {
+    /** The tiny model with a small FFN (F = 6) and the given number of blocks. */
+    private static ModelConfig gradientBase(int blocks) {
         ModelConfig base = TinyModels.base();
-        return new ModelConfig(base.vocabSize(), base.contextLength(), base.nLayer(), base.nHead(), base.nKvHead(),
+        return new ModelConfig(base.vocabSize(), base.contextLength(), blocks, base.nHead(), base.nKvHead(),
                 base.dModel(), 6, base.activation(), base.positional(), base.norm(), base.tiedOutput(), base.bias(),
                 0, 0, base.layerNormEps(), base.ropeTheta());
     }
 
+    /**
+     * Every combination of norm × attention × positions × activation × FFN kind × output on one block;
+     * then two blocks (one block's input gradient feeding the next) for norm × attention × FFN kind,
+     * with positions, activation and output tying taken in turn; and without biases.
+     */
     static Stream<Arguments> variants() {
         List<Arguments> out = new ArrayList<>();
         for (ModelConfig.Norm norm : ModelConfig.Norm.values()) {
@@ -48,7 +55,7 @@ class TransformerGradientTest {
                     for (ModelConfig.Activation activation : ModelConfig.Activation.values()) {
                         for (boolean moe : new boolean[] {false, true}) {
                             for (boolean tied : new boolean[] {true, false}) {
-                                ModelConfig config = gradientBase().withAttention(4, kvHeads)
+                                ModelConfig config = gradientBase(1).withAttention(4, kvHeads)
                                         .withVariants(activation, positional, norm, tied, true);
                                 out.add(Arguments.of(moe ? config.withExperts(3, 2) : config));
                             }
@@ -57,10 +64,22 @@ class TransformerGradientTest {
                 }
             }
         }
-        ModelConfig base = gradientBase();
+        int turn = 0;
+        for (ModelConfig.Norm norm : ModelConfig.Norm.values()) {
+            for (int kvHeads : new int[] {4, 2, 1}) {
+                for (boolean moe : new boolean[] {false, true}) {
+                    ModelConfig config = gradientBase(2).withAttention(4, kvHeads).withVariants(
+                            ModelConfig.Activation.values()[turn % 3], ModelConfig.Positional.values()[turn % 4], norm,
+                            turn % 2 == 0, true);
+                    out.add(Arguments.of(moe ? config.withExperts(3, 2) : config));
+                    turn++;
+                }
+            }
+        }
+        ModelConfig base = gradientBase(2);
         out.add(Arguments.of(base.withVariants(base.activation(), base.positional(), base.norm(), true, false)));
-        out.add(Arguments.of(base.withAttention(4, 2).withExperts(3, 2)
-                .withVariants(ModelConfig.Activation.RELU, ModelConfig.Positional.ROPE, ModelConfig.Norm.POST_LN, false, false)));
+        out.add(Arguments.of(base.withAttention(4, 2).withExperts(3, 2).withVariants(
+                ModelConfig.Activation.RELU, ModelConfig.Positional.ROPE, ModelConfig.Norm.POST_LN, false, false)));
         return out.stream();
     }
 
