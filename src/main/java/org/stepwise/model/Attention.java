@@ -123,8 +123,8 @@ final class Attention {
             Ops.copyColumns(act.qkv, h * headDim, headDim, act.q[h]);         // [T, C+2GD] → [T, D]
         }
         for (int g = 0; g < kvHeads; g++) {
-            Ops.copyColumns(act.qkv, modelDim + g * headDim, headDim, act.k[g]);
-            Ops.copyColumns(act.qkv, modelDim + (kvHeads + g) * headDim, headDim, act.v[g]);
+            Ops.copyColumns(act.qkv, modelDim + g * headDim, headDim, act.k[g]);             // [T, C+2GD] → [T, D]
+            Ops.copyColumns(act.qkv, modelDim + (kvHeads + g) * headDim, headDim, act.v[g]); // [T, C+2GD] → [T, D]
         }
         Hooks.emitHeads(sink, Hook.Q, layer, act.q);
         Hooks.emitHeads(sink, Hook.K, layer, act.k);
@@ -222,8 +222,8 @@ final class Attention {
             if (rope != null) {
                 rope.rotateTranspose(scratch.dK[g], scratch.dK[g]);            // [T, D] → [T, D]
             }
-            Ops.pasteColumns(scratch.dK[g], scratch.dQkv, modelDim + g * headDim);
-            Ops.pasteColumns(scratch.dV[g], scratch.dQkv, modelDim + (kvHeads + g) * headDim);
+            Ops.pasteColumns(scratch.dK[g], scratch.dQkv, modelDim + g * headDim);             // [T, D] → [T, C+2GD]
+            Ops.pasteColumns(scratch.dV[g], scratch.dQkv, modelDim + (kvHeads + g) * headDim); // [T, D] → [T, C+2GD]
         }
         // qkv = x·W_qkv + b_qkv
         MatMul.multAddTransA(act.input, scratch.dQkv, grads.get(qkvWeightName)); // [T, C]ᵀ·[T, C+2GD] → [C, C+2GD]

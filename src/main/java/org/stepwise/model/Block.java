@@ -80,16 +80,16 @@ final class Block {
         if (preLn) {
             // x = x + attn(ln_1(x))
             DMatrixRMaj attnOut = attn(ln1.forward(x, act.ln1, sink), act, sink);
-            DMatrixRMaj mid = emitted(Hook.RESID_MID, Ops.add(x, attnOut, act.residMid), sink);
+            DMatrixRMaj mid = emitted(Hook.RESID_MID, Ops.add(x, attnOut, act.residMid), sink);    // [T, C] + [T, C]
             // x = x + mlp(ln_2(x))
             DMatrixRMaj mlpOut = mlp(ln2.forward(mid, act.ln2, sink), act, sink);
-            return emitted(Hook.RESID_POST, Ops.add(mid, mlpOut, act.residPost), sink);
+            return emitted(Hook.RESID_POST, Ops.add(mid, mlpOut, act.residPost), sink);           // [T, C] + [T, C]
         }
         // x = ln_1(x + attn(x))
-        DMatrixRMaj attnSum = Ops.add(x, attn(x, act, sink), act.attnSum);
+        DMatrixRMaj attnSum = Ops.add(x, attn(x, act, sink), act.attnSum);                         // [T, C] + [T, C]
         DMatrixRMaj mid = emitted(Hook.RESID_MID, ln1.forward(attnSum, act.ln1, sink), sink);
         // x = ln_2(x + mlp(x))
-        DMatrixRMaj mlpSum = Ops.add(mid, mlp(mid, act, sink), act.mlpSum);
+        DMatrixRMaj mlpSum = Ops.add(mid, mlp(mid, act, sink), act.mlpSum);                        // [T, C] + [T, C]
         return emitted(Hook.RESID_POST, ln2.forward(mlpSum, act.ln2, sink), sink);
     }
 

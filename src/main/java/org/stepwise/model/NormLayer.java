@@ -47,6 +47,7 @@ final class NormLayer {
 
     /** dOut [T, C] Not modified; dX [T, C] Modified (overwritten, may be dOut); adds ∂L/∂γ, ∂L/∂β to grads. */
     void backward(DMatrixRMaj dOut, Activations act, Parameters grads, DMatrixRMaj dX) {
+        // [T, C] → [T, C], adding to [1, C] and [1, C]
         LayerNorm.backward(dOut, act.standardized, act.scale, gamma, dX, grads.get(gammaName), grads.get(betaName));
     }
 }

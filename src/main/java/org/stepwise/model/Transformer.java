@@ -211,7 +211,7 @@ public final class Transformer {
         }
         double sum = 0;
         for (int t = 0; t < tokens; t++) {
-            double logNormalizer = Softmax.logSumExp(logits, t);
+            double logNormalizer = Softmax.logSumExp(logits, t);                       // row t of [T, V]
             int row = t * vocab;
             sum += logNormalizer - logits.data[row + targets[t]];
             if (gradients) {
@@ -296,7 +296,7 @@ public final class Transformer {
         if (grads != null) {
             for (int c = 1; c < used; c++) {
                 for (String name : parameterNames) {
-                    Ops.addInPlace(grads.get(name), chunkGradients[c].get(name));
+                    Ops.addInPlace(grads.get(name), chunkGradients[c].get(name)); // same shape as the parameter
                 }
             }
         }
@@ -402,8 +402,8 @@ public final class Transformer {
             checkIds(inputs[i], "inputs", i);
             checkIds(targets[i], "targets", i);
             if (inputs[i].length != targets[i].length) {
-                throw new IllegalArgumentException("inputs[" + i + "] has " + inputs[i].length + " ids but targets[" + i
-                        + "] has " + targets[i].length);
+                throw new IllegalArgumentException("inputs[" + i + "] has length " + inputs[i].length + " but targets["
+                        + i + "] has length " + targets[i].length);
             }
             positions += inputs[i].length;
         }
@@ -416,8 +416,8 @@ public final class Transformer {
             throw new IllegalArgumentException(label(name, index) + " is null");
         }
         if (ids.length < 1 || ids.length > config.contextLength()) {
-            throw new IllegalArgumentException(label(name, index) + " has " + ids.length
-                    + " ids; a sequence needs 1 to contextLength = " + config.contextLength());
+            throw new IllegalArgumentException(label(name, index) + " has length " + ids.length
+                    + "; a sequence needs length 1 to contextLength = " + config.contextLength());
         }
         for (int t = 0; t < ids.length; t++) {
             if (ids[t] < 0 || ids[t] >= config.vocabSize()) {

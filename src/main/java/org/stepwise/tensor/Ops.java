@@ -3,7 +3,7 @@ package org.stepwise.tensor;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * Small element-wise and slicing helpers the layers share: sums, bias rows, column sums and column
+ * Small element-wise and slicing operations the layers share: sums, bias rows, column sums and column
  * blocks (a head's slice of a wider matrix). Every product of matrices goes through {@link MatMul}.
  */
 public final class Ops {

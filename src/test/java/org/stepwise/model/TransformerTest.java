@@ -270,11 +270,11 @@ class TransformerTest {
                 () -> model.forward(new int[] {1, 2, 7}, TraceSink.NONE));
         assertMessage("ids[0] = -1 is not a token id (vocabulary size 7)",
                 () -> model.forward(new int[] {-1}, TraceSink.NONE));
-        assertMessage("ids has 0 ids; a sequence needs 1 to contextLength = 6",
+        assertMessage("ids has length 0; a sequence needs length 1 to contextLength = 6",
                 () -> model.forward(new int[0], TraceSink.NONE));
-        assertMessage("ids has 7 ids; a sequence needs 1 to contextLength = 6",
+        assertMessage("ids has length 7; a sequence needs length 1 to contextLength = 6",
                 () -> model.forward(new int[7], TraceSink.NONE));
-        assertMessage("inputs[1] has 3 ids but targets[1] has 2",
+        assertMessage("inputs[1] has length 3 but targets[1] has length 2",
                 () -> model.loss(new int[][] {{1}, {1, 2, 3}}, new int[][] {{1}, {1, 2}}));
         assertMessage("targets[0][1] = 9 is not a token id (vocabulary size 7)",
                 () -> model.loss(new int[][] {{1, 2}}, new int[][] {{1, 9}}));
