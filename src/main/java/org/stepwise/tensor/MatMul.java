@@ -48,6 +48,14 @@ public final class MatMul {
     /** How many left-operand numbers one pass of the kernel consumes (the unroll of the depth loop). */
     private static final int DEPTH_STEP = 4;
 
+    /**
+     * Rows at least this long go to {@link #accumulate4}, shorter ones to {@link #accumulate4Short}.
+     * C2 unrolls (and so vectorizes) a loop only as far as the trip count it has profiled, averaged
+     * over every call; keeping short rows out of the main kernel's profile keeps it a wide vector
+     * loop even when tiny products (a short prompt's attention) run first.
+     */
+    private static final int LONG_ROW = 32;
+
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
 
     private MatMul() {
@@ -140,6 +148,7 @@ public final class MatMul {
         double[] accumulator = workspace.accumulator;
         packRows(right, rightRowStride, rightColStride, depth, cols, panel); // [depth, cols]
         int fullSteps = depth - depth % DEPTH_STEP;
+        boolean longRows = cols >= LONG_ROW;
         for (int r = 0; r < rows; r++) {
             if (accumulate) {
                 loadRow(out, r * outRowStride, outColStride, cols, accumulator); // [1, cols]
@@ -150,10 +159,18 @@ public final class MatMul {
             int p = 0;
             for (; p < fullSteps; p += DEPTH_STEP) {
                 int at = leftRow + p * leftColStride;
+                double l0 = left[at];
+                double l1 = left[at + leftColStride];
+                double l2 = left[at + 2 * leftColStride];
+                double l3 = left[at + 3 * leftColStride];
                 // [1, 4]·[4, cols] → [1, cols], added to the accumulator.
-                accumulate4(left[at], left[at + leftColStride], left[at + 2 * leftColStride],
-                        left[at + 3 * leftColStride], panel[p], panel[p + 1], panel[p + 2],
-                        panel[p + 3], accumulator, cols);
+                if (longRows) {
+                    accumulate4(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
+                            panel[p + 3], accumulator, cols);
+                } else {
+                    accumulate4Short(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
+                            panel[p + 3], accumulator, cols);
+                }
             }
             for (; p < depth; p++) {
                 // [1, 1]·[1, cols] → [1, cols], added to the accumulator.
@@ -172,6 +189,19 @@ public final class MatMul {
     private static void accumulate4(double l0, double l1, double l2, double l3, double[] r0,
                                     double[] r1, double[] r2, double[] r3,
                                     double[] accumulator, int cols) {
+        for (int s = 0; s < cols; s++) {
+            accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
+        }
+    }
+
+    /**
+     * The same loop as {@link #accumulate4}, for rows shorter than {@link #LONG_ROW}: a separate
+     * method so that its short trip counts are profiled apart from the main kernel's.
+     * {@code accumulator}: Modified. The rest: Not modified.
+     */
+    private static void accumulate4Short(double l0, double l1, double l2, double l3, double[] r0,
+                                         double[] r1, double[] r2, double[] r3,
+                                         double[] accumulator, int cols) {
         for (int s = 0; s < cols; s++) {
             accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
         }
