@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -31,9 +32,15 @@ import org.stepwise.tensor.MatMul;
  *
  * <p>Run through JMH's own launcher ({@code org.openjdk.jmh.Main MatMulBenchmark ...}) for µs per
  * product, or through {@link #main} with the same options to also get a table of GFLOP/s
- * (2·m·k·n flops per product) and the speed-up over EJML.
+ * (2·m·k·n flops per product) and the speed-up over EJML:
+ * <pre>
+ * mvn -q -o test-compile
+ * mvn -q -o dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * java -Djmh.ignoreLock=true -cp target/test-classes:target/classes:$(cat cp.txt) \
+ *     org.stepwise.bench.MatMulBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1
+ * </pre>
+ * {@code -p shape=QKV,LOGITS} limits the run to some cases.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class MatMulBenchmark {
@@ -100,37 +107,94 @@ public class MatMulBenchmark {
         }
     }
 
-    @Param
-    public Case shape;
+    /** One case: the operands of a single product. */
+    @State(Scope.Thread)
+    public static class OneProduct {
+        @Param
+        public Case shape;
 
-    private DMatrixRMaj a;
-    private DMatrixRMaj b;
-    private DMatrixRMaj c;
+        DMatrixRMaj a;
+        DMatrixRMaj b;
+        DMatrixRMaj c;
 
-    @Setup
-    public void setUp() {
-        Random random = new Random(42);
-        a = shape.form.transposeA ? new DMatrixRMaj(shape.k, shape.m) : new DMatrixRMaj(shape.m, shape.k);
-        b = shape.form.transposeB ? new DMatrixRMaj(shape.n, shape.k) : new DMatrixRMaj(shape.k, shape.n);
-        c = new DMatrixRMaj(shape.m, shape.n);
+        @Setup
+        public void setUp() {
+            DMatrixRMaj[] operands = operands(shape, new Random(42));
+            a = operands[0];
+            b = operands[1];
+            c = operands[2];
+        }
+    }
+
+    /**
+     * Every case once, one after the other, in one JVM: the JIT then profiles the mix of row
+     * lengths that a training step produces instead of one shape at a time.
+     */
+    @State(Scope.Thread)
+    public static class EveryProduct {
+        final Case[] cases = Case.values();
+        final DMatrixRMaj[][] operands = new DMatrixRMaj[cases.length][];
+
+        @Setup
+        public void setUp() {
+            Random random = new Random(42);
+            for (int index = 0; index < cases.length; index++) {
+                operands[index] = operands(cases[index], random);
+            }
+        }
+
+        static double flops() {
+            double total = 0;
+            for (Case shape : Case.values()) {
+                total += shape.flops();
+            }
+            return total;
+        }
+    }
+
+    /** a, b and c for one case, filled with small Gaussian numbers. */
+    static DMatrixRMaj[] operands(Case shape, Random random) {
+        Form form = shape.form;
+        DMatrixRMaj a = form.transposeA ? new DMatrixRMaj(shape.k, shape.m) : new DMatrixRMaj(shape.m, shape.k);
+        DMatrixRMaj b = form.transposeB ? new DMatrixRMaj(shape.n, shape.k) : new DMatrixRMaj(shape.k, shape.n);
+        DMatrixRMaj c = new DMatrixRMaj(shape.m, shape.n);
         for (DMatrixRMaj matrix : new DMatrixRMaj[] {a, b, c}) {
             for (int index = 0; index < matrix.getNumElements(); index++) {
                 // Small values keep the accumulating forms far from overflow over millions of calls.
                 matrix.data[index] = random.nextGaussian() * 1e-3;
             }
         }
+        return new DMatrixRMaj[] {a, b, c};
     }
 
     @Benchmark
-    public DMatrixRMaj ours() {
-        shape.form.ours.apply(a, b, c);
-        return c;
+    public DMatrixRMaj ours(OneProduct state) {
+        state.shape.form.ours.apply(state.a, state.b, state.c);
+        return state.c;
     }
 
     @Benchmark
-    public DMatrixRMaj ejml() {
-        shape.form.ejml.apply(a, b, c);
-        return c;
+    public DMatrixRMaj ejml(OneProduct state) {
+        state.shape.form.ejml.apply(state.a, state.b, state.c);
+        return state.c;
+    }
+
+    @Benchmark
+    public void oursEveryProduct(EveryProduct state, Blackhole blackhole) {
+        for (int index = 0; index < state.cases.length; index++) {
+            DMatrixRMaj[] operands = state.operands[index];
+            state.cases[index].form.ours.apply(operands[0], operands[1], operands[2]);
+            blackhole.consume(operands[2]);
+        }
+    }
+
+    @Benchmark
+    public void ejmlEveryProduct(EveryProduct state, Blackhole blackhole) {
+        for (int index = 0; index < state.cases.length; index++) {
+            DMatrixRMaj[] operands = state.operands[index];
+            state.cases[index].form.ejml.apply(operands[0], operands[1], operands[2]);
+            blackhole.consume(operands[2]);
+        }
     }
 
     /** Runs the benchmark with JMH command-line options, then prints GFLOP/s per case. */
@@ -141,21 +205,34 @@ public class MatMulBenchmark {
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         Map<Case, double[]> microseconds = new TreeMap<>();
+        double[] everyProduct = {Double.NaN, Double.NaN};
         for (RunResult result : results) {
-            Case shape = Case.valueOf(result.getParams().getParam("shape"));
             String method = result.getParams().getBenchmark();
             double score = result.getPrimaryResult().getScore();
-            double[] pair = microseconds.computeIfAbsent(shape, unused -> new double[] {Double.NaN, Double.NaN});
-            pair[method.endsWith(".ours") ? 0 : 1] = score;
+            int column = method.contains(".ours") ? 0 : 1;
+            if (method.endsWith("EveryProduct")) {
+                everyProduct[column] = score;
+                continue;
+            }
+            Case shape = Case.valueOf(result.getParams().getParam("shape"));
+            microseconds.computeIfAbsent(shape, unused -> new double[] {Double.NaN, Double.NaN})[column] = score;
         }
         System.out.printf("%n%-16s %-17s %-36s %9s %9s %8s%n", "case", "form", "product",
                 "ours GF/s", "EJML GF/s", "speed-up");
         for (Map.Entry<Case, double[]> entry : microseconds.entrySet()) {
             Case shape = entry.getKey();
-            double oursGflops = shape.flops() / entry.getValue()[0] / 1e3;
-            double ejmlGflops = shape.flops() / entry.getValue()[1] / 1e3;
-            System.out.printf("%-16s %-17s %-36s %9.2f %9.2f %7.2f×%n", shape, shape.form, shape.description,
-                    oursGflops, ejmlGflops, oursGflops / ejmlGflops);
+            printRow(shape.name(), shape.form.name(), shape.description, shape.flops(), entry.getValue());
         }
+        if (!Double.isNaN(everyProduct[0]) || !Double.isNaN(everyProduct[1])) {
+            printRow("EVERY_PRODUCT", "(all)", "every case above once, in sequence", EveryProduct.flops(), everyProduct);
+        }
+    }
+
+    /** One table row: GFLOP/s from flops and µs per call, ours then EJML's, and their ratio. */
+    private static void printRow(String name, String form, String description, double flops, double[] microseconds) {
+        double oursGflops = flops / microseconds[0] / 1e3;
+        double ejmlGflops = flops / microseconds[1] / 1e3;
+        System.out.printf("%-16s %-17s %-36s %9.2f %9.2f %7.2f×%n", name, form, description,
+                oursGflops, ejmlGflops, oursGflops / ejmlGflops);
     }
 }
