@@ -1,44 +1,308 @@
 package org.stepwise.tensor;
 
+import java.util.Arrays;
+
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
- * The matrix products of the forward and backward passes, in one place so the hot ones can run
- * on a faster kernel. Every method writes into {@code c} (Modified.), which must already have the
- * right shape; {@code a} and {@code b} are Not modified.
+ * The matrix products of the forward and backward passes, computed by a kernel that the JIT
+ * compiler turns into SIMD code. Every method writes into {@code c} (Modified.), which must already
+ * have the right shape; {@code a} and {@code b} are Not modified. Results equal EJML's
+ * {@code CommonOps_DDRM} up to the rounding of a different summation order.
+ *
+ * <h2>How the kernel is made fast</h2>
+ * The HotSpot C2 compiler of Java 17 vectorizes a loop only when every array in it is indexed by
+ * the same expression: {@code s[j] += x * r[j]} becomes SIMD code, {@code c[ci + j] += x * b[bi + j]}
+ * stays scalar because the compiler cannot prove the two ranges never overlap. So each product
+ * {@code out[rows, cols] (+)= left[rows, depth]·right[depth, cols]} is computed in three moves:
+ * <ol>
+ *   <li>the rows of {@code right} are copied into separate arrays ({@code panel[p]}, one per row p);</li>
+ *   <li>each output row is built in one array {@code accumulator} by the loop
+ *       {@code accumulator[j] += l0·panel[p][j] + l1·panel[p+1][j] + l2·panel[p+2][j] + l3·panel[p+3][j]},
+ *       where l0..l3 are four numbers of the left row held in registers;</li>
+ *   <li>the accumulator is copied into its place in the output.</li>
+ * </ol>
+ * Copying costs depth·cols + 2·cols numbers against 2·rows·depth·cols flops, so it is cheap for
+ * our shapes (rows ≥ 16). A transposed operand changes only how the panel and the four left numbers
+ * are read (with strides), not the kernel.
+ *
+ * <p>The vector loop only pays off when it is long: the compiler peels up to one vector width
+ * of scalar iterations before and after it. When the output has many more rows than columns
+ * (attention's [64, 64]·[64, 16]) the product is computed the other way round, cᵀ = bᵀ·aᵀ, so the
+ * vector loop runs down the rows of {@code c} instead of along them.
+ *
+ * <p>The panel and accumulator are scratch arrays, one set per thread (two trainers may multiply
+ * different matrices at once), grown when a larger product arrives and then reused: no call
+ * allocates once the largest shape has been seen.
  */
 public final class MatMul {
+
+    /** Which dimension of {@code c} the vector loop runs along. */
+    enum Orientation {
+        /** Along each row of c: c = a·b as written. */
+        ALONG_ROWS,
+        /** Along each column of c: cᵀ = bᵀ·aᵀ. */
+        ALONG_COLUMNS
+    }
+
+    /** How many left-operand numbers one pass of the kernel consumes (the unroll of the depth loop). */
+    private static final int DEPTH_STEP = 4;
+
+    /**
+     * Rows at least this long go to {@link #accumulate4}, shorter ones to {@link #accumulate4Short}.
+     * C2 unrolls (and so vectorizes) a loop only as far as the trip count it has profiled, averaged
+     * over every call; keeping short rows out of the main kernel's profile keeps it a wide vector
+     * loop even when tiny products (a short prompt's attention) run first.
+     */
+    private static final int LONG_ROW = 32;
+
+    private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
+
     private MatMul() {
     }
 
     /** c = a·b   [m, k]·[k, n] → [m, n] */
     public static void mult(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.mult(a, b, c);
+        product("mult", a, false, b, false, c, false);
     }
 
     /** c += a·b   [m, k]·[k, n] → [m, n] */
     public static void multAdd(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.multAdd(a, b, c);
+        product("multAdd", a, false, b, false, c, true);
     }
 
     /** c = a·bᵀ   [m, k]·[n, k]ᵀ → [m, n] */
     public static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.multTransB(a, b, c);
+        product("multTransB", a, false, b, true, c, false);
     }
 
     /** c += a·bᵀ   [m, k]·[n, k]ᵀ → [m, n] */
     public static void multAddTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.multAddTransB(a, b, c);
+        product("multAddTransB", a, false, b, true, c, true);
     }
 
     /** c = aᵀ·b   [k, m]ᵀ·[k, n] → [m, n] */
     public static void multTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.multTransA(a, b, c);
+        product("multTransA", a, true, b, false, c, false);
     }
 
     /** c += aᵀ·b   [k, m]ᵀ·[k, n] → [m, n] */
     public static void multAddTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
-        CommonOps_DDRM.multAddTransA(a, b, c);
+        product("multAddTransA", a, true, b, false, c, true);
+    }
+
+    /**
+     * Checks shapes, then computes c (+)= op(a)·op(b) along the longer dimension of c.
+     * {@code a}, {@code b}: Not modified. {@code c}: Modified.
+     */
+    private static void product(String name, DMatrixRMaj a, boolean transposeA, DMatrixRMaj b,
+                                boolean transposeB, DMatrixRMaj c, boolean accumulate) {
+        checkShapes(name, a, transposeA, b, transposeB, c);
+        int m = c.numRows;
+        int n = c.numCols;
+        Orientation orientation = m > n ? Orientation.ALONG_COLUMNS : Orientation.ALONG_ROWS;
+        product(a, transposeA, b, transposeB, c, accumulate, orientation);
+    }
+
+    /**
+     * c (+)= op(a)·op(b) with the vector loop along the given dimension of c; shapes must already
+     * be checked. Package-private so tests can check both orientations on every shape.
+     * {@code a}, {@code b}: Not modified. {@code c}: Modified.
+     */
+    static void product(DMatrixRMaj a, boolean transposeA, DMatrixRMaj b, boolean transposeB,
+                        DMatrixRMaj c, boolean accumulate, Orientation orientation) {
+        int m = c.numRows;
+        int n = c.numCols;
+        int k = transposeA ? a.numRows : a.numCols;
+        // Element (i, p) of op(a) [m, k] sits at aData[i·aRowStride + p·aColStride]; likewise op(b) [k, n].
+        int aRowStride = transposeA ? 1 : a.numCols;
+        int aColStride = transposeA ? a.numCols : 1;
+        int bRowStride = transposeB ? 1 : b.numCols;
+        int bColStride = transposeB ? b.numCols : 1;
+        Workspace workspace = WORKSPACES.get();
+        if (orientation == Orientation.ALONG_ROWS) {
+            // [m, k]·[k, n] → [m, n], rows of c are contiguous.
+            stridedProduct(a.data, aRowStride, aColStride, b.data, bRowStride, bColStride,
+                    c.data, n, 1, m, k, n, accumulate, workspace);
+        } else {
+            // cᵀ = op(b)ᵀ·op(a)ᵀ: [n, k]·[k, m] → [n, m], the rows of cᵀ are the columns of c.
+            stridedProduct(b.data, bColStride, bRowStride, a.data, aColStride, aRowStride,
+                    c.data, 1, n, n, k, m, accumulate, workspace);
+        }
+    }
+
+    /**
+     * out (+)= left·right for strided views: left(r, p) = left[r·leftRowStride + p·leftColStride]
+     * is [rows, depth], right(p, s) is [depth, cols], out(r, s) is [rows, cols].
+     * Loop order r-p-s: for each output row, the depth loop steps four at a time and the innermost
+     * loop (in {@link #accumulate4}) runs over s, contiguous in the panel and accumulator.
+     * {@code left}, {@code right}: Not modified. {@code out}: Modified.
+     */
+    private static void stridedProduct(double[] left, int leftRowStride, int leftColStride,
+                                       double[] right, int rightRowStride, int rightColStride,
+                                       double[] out, int outRowStride, int outColStride,
+                                       int rows, int depth, int cols, boolean accumulate,
+                                       Workspace workspace) {
+        workspace.ensureCapacity(depth, cols);
+        double[][] panel = workspace.panel;
+        double[] accumulator = workspace.accumulator;
+        packRows(right, rightRowStride, rightColStride, depth, cols, panel); // [depth, cols]
+        int fullSteps = depth - depth % DEPTH_STEP;
+        boolean longRows = cols >= LONG_ROW;
+        for (int r = 0; r < rows; r++) {
+            if (accumulate) {
+                loadRow(out, r * outRowStride, outColStride, cols, accumulator); // [1, cols]
+            } else {
+                Arrays.fill(accumulator, 0, cols, 0.0);
+            }
+            int leftRow = r * leftRowStride;
+            int p = 0;
+            for (; p < fullSteps; p += DEPTH_STEP) {
+                int at = leftRow + p * leftColStride;
+                double l0 = left[at];
+                double l1 = left[at + leftColStride];
+                double l2 = left[at + 2 * leftColStride];
+                double l3 = left[at + 3 * leftColStride];
+                // [1, 4]·[4, cols] → [1, cols], added to the accumulator.
+                if (longRows) {
+                    accumulate4(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
+                            panel[p + 3], accumulator, cols);
+                } else {
+                    accumulate4Short(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
+                            panel[p + 3], accumulator, cols);
+                }
+            }
+            for (; p < depth; p++) {
+                // [1, 1]·[1, cols] → [1, cols], added to the accumulator.
+                accumulate1(left[leftRow + p * leftColStride], panel[p], accumulator, cols);
+            }
+            storeRow(accumulator, cols, out, r * outRowStride, outColStride);
+        }
+    }
+
+    /**
+     * accumulator[s] += l0·r0[s] + l1·r1[s] + l2·r2[s] + l3·r3[s] for s in [0, cols).
+     * Every array is indexed by the same s, so C2 emits SIMD loads, multiplies and adds; four rows
+     * per pass means one load and one store of the accumulator per eight flops.
+     * {@code accumulator}: Modified. The rest: Not modified.
+     */
+    private static void accumulate4(double l0, double l1, double l2, double l3, double[] r0,
+                                    double[] r1, double[] r2, double[] r3,
+                                    double[] accumulator, int cols) {
+        for (int s = 0; s < cols; s++) {
+            accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
+        }
+    }
+
+    /**
+     * The same loop as {@link #accumulate4}, for rows shorter than {@link #LONG_ROW}: a separate
+     * method so that its short trip counts are profiled apart from the main kernel's.
+     * {@code accumulator}: Modified. The rest: Not modified.
+     */
+    private static void accumulate4Short(double l0, double l1, double l2, double l3, double[] r0,
+                                         double[] r1, double[] r2, double[] r3,
+                                         double[] accumulator, int cols) {
+        for (int s = 0; s < cols; s++) {
+            accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
+        }
+    }
+
+    /**
+     * accumulator[s] += l0·r0[s] for s in [0, cols): the same loop for the last depth % 4 rows.
+     * {@code accumulator}: Modified. The rest: Not modified.
+     */
+    private static void accumulate1(double l0, double[] r0, double[] accumulator, int cols) {
+        for (int s = 0; s < cols; s++) {
+            accumulator[s] += l0 * r0[s];
+        }
+    }
+
+    /**
+     * panel[p][s] = source[p·rowStride + s·colStride] for the [depth, cols] view: a block copy per
+     * row when rows are contiguous, otherwise a gather (which transposes). {@code panel}: Modified.
+     */
+    private static void packRows(double[] source, int rowStride, int colStride, int depth, int cols,
+                                 double[][] panel) {
+        if (colStride == 1) {
+            for (int p = 0; p < depth; p++) {
+                System.arraycopy(source, p * rowStride, panel[p], 0, cols);
+            }
+            return;
+        }
+        // Transposing gather: each panel row is filled in order, reading the source with a stride.
+        for (int p = 0; p < depth; p++) {
+            double[] panelRow = panel[p];
+            int from = p * rowStride;
+            for (int s = 0; s < cols; s++) {
+                panelRow[s] = source[from + s * colStride];
+            }
+        }
+    }
+
+    /** row[s] = source[start + s·stride] for s in [0, cols). {@code row}: Modified. */
+    private static void loadRow(double[] source, int start, int stride, int cols, double[] row) {
+        if (stride == 1) {
+            System.arraycopy(source, start, row, 0, cols);
+            return;
+        }
+        for (int s = 0; s < cols; s++) {
+            row[s] = source[start + s * stride];
+        }
+    }
+
+    /** target[start + s·stride] = row[s] for s in [0, cols). {@code target}: Modified. */
+    private static void storeRow(double[] row, int cols, double[] target, int start, int stride) {
+        if (stride == 1) {
+            System.arraycopy(row, 0, target, start, cols);
+            return;
+        }
+        for (int s = 0; s < cols; s++) {
+            target[start + s * stride] = row[s];
+        }
+    }
+
+    /** Throws IllegalArgumentException naming the method and all three shapes unless they fit. */
+    private static void checkShapes(String name, DMatrixRMaj a, boolean transposeA, DMatrixRMaj b,
+                                     boolean transposeB, DMatrixRMaj c) {
+        if (a == null || b == null || c == null) {
+            throw new IllegalArgumentException(name + ": matrices must not be null");
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException(name + ": c must be a different matrix from a and b");
+        }
+        int m = transposeA ? a.numCols : a.numRows;
+        int kFromA = transposeA ? a.numRows : a.numCols;
+        int kFromB = transposeB ? b.numCols : b.numRows;
+        int n = transposeB ? b.numRows : b.numCols;
+        if (kFromA != kFromB || c.numRows != m || c.numCols != n) {
+            throw new IllegalArgumentException(name + ": shapes do not fit, a " + shape(a)
+                    + (transposeA ? "ᵀ" : "") + " · b " + shape(b) + (transposeB ? "ᵀ" : "")
+                    + " → c " + shape(c) + " (expected c [" + m + ", " + n + "]"
+                    + (kFromA != kFromB ? ", and inner sizes " + kFromA + " ≠ " + kFromB : "")
+                    + ")");
+        }
+    }
+
+    private static String shape(DMatrixRMaj matrix) {
+        return "[" + matrix.numRows + ", " + matrix.numCols + "]";
+    }
+
+    /** One thread's scratch: the packed right operand and the output row being built. */
+    private static final class Workspace {
+        /** panel[p] holds row p of the right operand; at least depth rows of at least cols numbers. */
+        double[][] panel = new double[0][0];
+        /** The output row being built; at least cols numbers. */
+        double[] accumulator = new double[0];
+
+        /** Grows the arrays (never shrinks them) so a [depth, cols] panel fits. */
+        void ensureCapacity(int depth, int cols) {
+            int width = panel.length == 0 ? 0 : panel[0].length;
+            if (panel.length < depth || width < cols) {
+                panel = new double[Math.max(depth, panel.length)][Math.max(cols, width)];
+            }
+            if (accumulator.length < cols) {
+                accumulator = new double[cols];
+            }
+        }
     }
 }
