@@ -56,11 +56,11 @@ public final class DefaultModel {
 
     /** A character tokenizer knowing every character of {@code text}. */
     public static Tokenizer trainCharacters(String text) {
-        return CharTokenizer.fromCorpus(text);
+        return CharTokenizer.train(text);
     }
 
     /** A word tokenizer with the {@code vocabSize} most frequent words of {@code text}. */
     public static Tokenizer trainWords(String text, int vocabSize) {
-        return WordTokenizer.fromCorpus(text, vocabSize);
+        return WordTokenizer.train(text, vocabSize - 3);
     }
 }

@@ -5,10 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
+import org.stepwise.files.AtomicFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -331,19 +331,8 @@ public final class TokenizerFiles {
         }
     }
 
-    /** Writes {@code content} to a temporary file in {@code dir}, then moves it over {@code dir/name}. */
+    /** Writes {@code content} to {@code dir/name} all-or-nothing. */
     private static void writeAtomically(Path dir, String name, byte[] content) throws IOException {
-        Path target = dir.resolve(name);
-        Path temporary = Files.createTempFile(dir, "." + name, ".tmp");
-        try {
-            Files.write(temporary, content);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException problem) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.writeBytes(dir.resolve(name), content);
     }
 }

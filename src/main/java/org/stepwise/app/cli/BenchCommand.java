@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         ModelConfig config = configFile == null ? DefaultModel.CONFIG : HfConfig.read(configFile);
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("config", HfConfig.toMap(config));
+        result.put("config", Json.MAPPER.readTree(HfConfig.toJson(config)));
         result.put("batch_size", batchSize);
         result.put("dtype", "float64");
         result.put("threads", Runtime.getRuntime().availableProcessors());
@@ -146,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path configJson = Files.createTempFile("stepwise-bench", ".json");
         try {
-            Files.writeString(configJson, Json.line(HfConfig.toMap(config)), StandardCharsets.UTF_8);
+            Files.writeString(configJson, HfConfig.toJson(config), StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of("python3", reference.toString(), "bench", "--config-json",
                     configJson.toString(), "--dtype", "float64", "--batch", Integer.toString(batchSize), "--steps",
                     Integer.toString(steps), "--repeats", Integer.toString(repeats), "--json"));

@@ -119,7 +119,7 @@ final class ForwardCommand implements Callable<Integer> {
         for (int t = 0; t < ids.length; t++) {
             double[] row = new double[logits.numCols];
             System.arraycopy(logits.data, t * logits.numCols, row, 0, row.length);
-            double[] p = org.stepwise.sample.Sampler.softmax(row);
+            double[] p = new org.stepwise.sample.Sampler().probabilities(row, org.stepwise.sample.SamplingSettings.PLAIN);
             StringBuilder line = new StringBuilder();
             line.append(t).append('\t').append(model.tokenizer().token(ids[t])).append("\t→");
             boolean[] used = new boolean[p.length];

@@ -20,8 +20,8 @@ public final class ModelFolder {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
     /** Every file a model folder of ours holds. */
-    public static final List<String> FILE_NAMES = List.of(CONFIG, WEIGHTS, TokenizerFiles.VOCAB, TokenizerFiles.MERGES,
-            TokenizerFiles.CONFIG);
+    public static final List<String> FILE_NAMES = List.of(CONFIG, WEIGHTS, TokenizerFiles.VOCAB_FILE, TokenizerFiles.MERGES_FILE,
+            TokenizerFiles.CONFIG_FILE);
 
     private ModelFolder() {
     }

@@ -1,5 +1,6 @@
 package org.stepwise.model.io;
 
+import org.stepwise.files.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package org.stepwise.model.io;
+package org.stepwise.files;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.stepwise.model.io;
+package org.stepwise.files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,193 @@
+package org.stepwise.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.stepwise.model.TraceSink;
+import org.stepwise.model.Transformer;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.model.io.ModelFolder;
+
+/** Every command on the bundled default model and on a model the command line trained; bad input exits 2. */
+class CliTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path DEFAULT_MODEL = Path.of("assets", "model");
+    private static final Path ENGLISH = Path.of("assets", "corpus", "english.txt");
+
+    @TempDir
+    static Path work;
+
+    static Path trained;
+
+    record Result(int code, String out, String err) {
+        List<JsonNode> jsonLines() throws IOException {
+            List<JsonNode> nodes = new java.util.ArrayList<>();
+            for (String line : out.strip().split("\n")) {
+                nodes.add(JSON.readTree(line));
+            }
+            return nodes;
+        }
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void trainASmallModel() throws IOException {
+        Path config = work.resolve("small.json");
+        Files.writeString(config, "{\"model_type\":\"gpt2\",\"vocab_size\":160,\"n_positions\":16,\"n_embd\":16,"
+                + "\"n_layer\":1,\"n_head\":2,\"activation_function\":\"gelu_new\"}");
+        trained = work.resolve("trained");
+        Result r = run("train", "--corpus", ENGLISH.toString(), "--config", config.toString(), "--steps", "30",
+                "--seed", "3", "--out", trained.toString(), "--json", "--report-every", "10");
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> reports = r.jsonLines();
+        assertEquals(3, reports.size());
+        JsonNode last = reports.get(2);
+        assertEquals(30, last.get("step").asInt());
+        for (String key : List.of("step", "epoch", "loss", "val_loss", "tokens_per_s")) {
+            assertTrue(last.has(key), key);
+        }
+        assertTrue(reports.get(2).get("loss").asDouble() < reports.get(0).get("loss").asDouble() + 0.5);
+    }
+
+    @Test
+    void trainingIsDeterministic() throws IOException {
+        Path again = work.resolve("again");
+        Path config = work.resolve("small.json");
+        Result r = run("train", "--corpus", ENGLISH.toString(), "--config", config.toString(), "--steps", "30",
+                "--seed", "3", "--out", again.toString(), "--json", "--report-every", "10");
+        assertEquals(0, r.code(), r.err());
+        LoadedModel a = ModelFolder.load(trained);
+        LoadedModel b = ModelFolder.load(again);
+        for (String name : a.parameters().names()) {
+            assertArrayEquals(a.parameters().get(name).data, b.parameters().get(name).data, name);
+        }
+    }
+
+    @Test
+    void tokenizeGivesIdsAndTokensForEachModel() throws IOException {
+        for (Path model : List.of(DEFAULT_MODEL, trained)) {
+            Result r = run("tokenize", "--tokenizer", model.toString(), "--json", "The cat sat on the mat.");
+            assertEquals(0, r.code(), r.err());
+            JsonNode node = r.jsonLines().get(0);
+            assertEquals(node.get("ids").size(), node.get("tokens").size());
+            assertTrue(node.get("ids").size() > 0);
+        }
+    }
+
+    @Test
+    void tokenizeAndForwardReadJsonLinesFiles() throws IOException {
+        Path strings = work.resolve("strings.jsonl");
+        Files.writeString(strings, "\"The dog\"\n\n\"A red apple.\"\n", StandardCharsets.UTF_8);
+        Result tokens = run("tokenize", "--tokenizer", DEFAULT_MODEL.toString(), "--input", strings.toString());
+        assertEquals(0, tokens.code(), tokens.err());
+        assertEquals(2, tokens.out().strip().split("\n").length);
+
+        Path ids = work.resolve("ids.jsonl");
+        Files.writeString(ids, "[1,2,3]\n[4]\n", StandardCharsets.UTF_8);
+        Result logits = run("forward", "--model", DEFAULT_MODEL.toString(), "--input", ids.toString(), "--json");
+        assertEquals(0, logits.code(), logits.err());
+        List<JsonNode> lines = logits.jsonLines();
+        assertEquals(2, lines.size());
+        assertEquals(3, lines.get(0).get("logits").size());
+        assertEquals(1, lines.get(1).get("logits").size());
+    }
+
+    @Test
+    void forwardPrintsTheModelsRealLogits() throws IOException {
+        Result r = run("forward", "--model", trained.toString(), "--ids", "1,2,3", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode node = r.jsonLines().get(0);
+        LoadedModel model = ModelFolder.load(trained);
+        DMatrixRMaj logits = new Transformer(model.config(), model.parameters()).forward(new int[] {1, 2, 3},
+                TraceSink.NONE);
+        assertEquals(3, node.get("logits").size());
+        for (int t = 0; t < 3; t++) {
+            for (int v = 0; v < logits.numCols; v++) {
+                assertEquals(logits.get(t, v), node.get("logits").get(t).get(v).asDouble(), 0.0);
+            }
+        }
+    }
+
+    @Test
+    void forwardDumpWritesEveryNamedTensor() throws IOException {
+        Path dump = work.resolve("trace.safetensors");
+        Result r = run("forward", "--model", DEFAULT_MODEL.toString(), "--text", "The cat", "--dump", dump.toString());
+        assertEquals(0, r.code(), r.err());
+        String header = new String(Files.readAllBytes(dump), StandardCharsets.UTF_8);
+        for (String name : List.of("hook_embed", "blocks.0.attn.hook_pattern[0]", "blocks.1.hook_resid_post",
+                "unembed.hook_out")) {
+            assertTrue(header.contains("\"" + name + "\""), name);
+        }
+    }
+
+    @Test
+    void generateIsSeededAndStaysInTheVocabulary() throws IOException {
+        for (Path model : List.of(DEFAULT_MODEL, trained)) {
+            Result a = run("generate", "--model", model.toString(), "--prompt", "The cat", "--max-new-tokens", "12",
+                    "--temperature", "0.8", "--top-k", "20", "--seed", "4", "--json");
+            Result b = run("generate", "--model", model.toString(), "--prompt", "The cat", "--max-new-tokens", "12",
+                    "--temperature", "0.8", "--top-k", "20", "--seed", "4", "--json");
+            assertEquals(0, a.code(), a.err());
+            assertEquals(a.out(), b.out());
+            JsonNode node = a.jsonLines().get(0);
+            assertTrue(node.get("ids").size() > 2);
+            assertTrue(node.get("text").asText().startsWith("The cat"));
+        }
+        Result greedy = run("generate", "--model", DEFAULT_MODEL.toString(), "--ids", "5,6", "--max-new-tokens", "3",
+                "--temperature", "0", "--json");
+        assertEquals(0, greedy.code(), greedy.err());
+        Result hot = run("generate", "--model", DEFAULT_MODEL.toString(), "--ids", "5,6", "--max-new-tokens", "3",
+                "--temperature", "100", "--json");
+        assertEquals(0, hot.code(), hot.err());
+    }
+
+    @Test
+    void badInputExitsWithCodeTwoAndOneLine() throws IOException {
+        Path broken = work.resolve("broken.jsonl");
+        Files.writeString(broken, "[1, 2\n");
+        List<String[]> cases = List.of(
+                new String[] {"tokenize", "--tokenizer", work.resolve("missing").toString(), "hello"},
+                new String[] {"tokenize", "--tokenizer", DEFAULT_MODEL.toString(), ""},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString(), "--ids", "1,999999"},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString(), "--ids", "1,x"},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString(), "--input", broken.toString()},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString(), "--text", ""},
+                new String[] {"forward", "--model", work.resolve("nothing").toString(), "--ids", "1"},
+                new String[] {"generate", "--model", DEFAULT_MODEL.toString(), "--prompt", "hi", "--max-new-tokens", "2",
+                        "--temperature", "-1"},
+                new String[] {"train", "--corpus", work.resolve("none.txt").toString(), "--steps", "1", "--out",
+                        work.resolve("x").toString()},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString()},
+                new String[] {"no-such-command"});
+        for (String[] args : cases) {
+            Result r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+            assertTrue(r.err().strip().lines().count() <= 2, r.err());
+        }
+    }
+}
