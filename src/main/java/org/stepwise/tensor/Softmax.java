@@ -13,7 +13,8 @@ public final class Softmax {
      *
      * @param in  [R, N] Not modified.
      * @param out [R, N] Modified (reshaped); may be {@code in} itself.
-     * @throws IllegalArgumentException when a row has no finite largest entry (all −∞, or +∞ present)
+     * A row with no finite largest entry (all −∞, +∞ present, or NaN) — which only weights that have
+     * diverged produce — becomes all NaN, so the loss turns NaN and the trainer's divergence guard sees it.
      */
     public static void rows(DMatrixRMaj in, DMatrixRMaj out) {
         int rows = in.numRows;
@@ -30,9 +31,9 @@ public final class Softmax {
                     max = source[j];
                 }
             }
-            if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException(
-                        "softmax row " + i + " has no finite largest entry (" + max + ")");
+            if (!Double.isFinite(max)) {
+                java.util.Arrays.fill(target, start, end, Double.NaN);
+                continue;
             }
             double sum = 0;
             for (int j = start; j < end; j++) {

@@ -98,8 +98,22 @@ public final class TrainingLoop {
         settings = settings.withLearningRate(rate);
     }
 
-    /** Trains one batch (one iteration). */
+    /**
+     * Trains one batch (one iteration). When the loss, a gradient or a weight stops being finite, the
+     * weights and the optimizer go back to the last good state and the step says what happened.
+     */
     public Step stepIteration() {
+        try {
+            return trainBatch();
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+            weights.setFrom(lastGoodWeights);
+            optimizer.restoreState();
+            updates = optimizer.steps();
+            return new Step(Double.NaN, false, true, "the model could not compute this batch: " + e.getMessage());
+        }
+    }
+
+    private Step trainBatch() {
         int batchSize = Math.min(settings.batchSize(), data.trainSize() - batchInEpoch * settings.batchSize());
         int first = batchInEpoch * settings.batchSize();
         int[][] inputs = new int[batchSize][];
