@@ -15,7 +15,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 /** The first window of Stepwise: a sentence, its tokens, and the model's next-token distribution. */
@@ -74,8 +73,7 @@ public final class PredictionView {
         bars.getStyleClass().add("prediction-bars");
         bars.setHgap(12);
         bars.setVgap(4);
-        bars.getColumnConstraints().addAll(new ColumnConstraints(160), new ColumnConstraints(BAR_WIDTH + 8),
-                new ColumnConstraints(90));
+        bars.getColumnConstraints().addAll(new ColumnConstraints(160), new ColumnConstraints(BAR_WIDTH + 100));
         VBox box = new VBox(10, tokensTitle, tokenStrip, nextTitle, bars);
         box.getStyleClass().add("body");
         return box;
@@ -121,11 +119,11 @@ public final class PredictionView {
             bar.setMinWidth(Math.max(1, p.probability() * BAR_WIDTH));
             bar.setMaxWidth(Math.max(1, p.probability() * BAR_WIDTH));
             bar.setPrefHeight(18);
-            StackPane barCell = new StackPane(bar);
-            barCell.setAlignment(Pos.CENTER_LEFT);
             Label value = new Label(String.format(messages.getLocale(), "%.2f%%", 100 * p.probability()));
             value.getStyleClass().add("prediction-value");
-            bars.addRow(row++, token, barCell, value);
+            HBox barCell = new HBox(8, bar, value);
+            barCell.setAlignment(Pos.CENTER_LEFT);
+            bars.addRow(row++, token, barCell);
         }
     }
 }

@@ -59,6 +59,8 @@ public final class PredictionViewModel implements AutoCloseable {
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
     private final ObservableList<TokenChip> tokens = FXCollections.observableArrayList();
     private final ObservableList<Prediction> predictions = FXCollections.observableArrayList();
+    private final ObservableList<TokenChip> tokensView = FXCollections.unmodifiableObservableList(tokens);
+    private final ObservableList<Prediction> predictionsView = FXCollections.unmodifiableObservableList(predictions);
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stepwise-prediction");
         thread.setDaemon(true);
@@ -165,12 +167,14 @@ public final class PredictionViewModel implements AutoCloseable {
         return ready.getReadOnlyProperty();
     }
 
+    /** The sentence's tokens; one read-only view, kept for the life of the view model so listeners stay attached. */
     public ObservableList<TokenChip> tokens() {
-        return FXCollections.unmodifiableObservableList(tokens);
+        return tokensView;
     }
 
+    /** The most likely next tokens, best first (one read-only view, like {@link #tokens()}). */
     public ObservableList<Prediction> predictions() {
-        return FXCollections.unmodifiableObservableList(predictions);
+        return predictionsView;
     }
 
     @Override
