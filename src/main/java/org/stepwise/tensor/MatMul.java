@@ -7,8 +7,10 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * The matrix products of the forward and backward passes, computed by a kernel that the JIT
  * compiler turns into SIMD code. Every method writes into {@code c} (Modified.), which must already
- * have the right shape; {@code a} and {@code b} are Not modified. Results equal EJML's
- * {@code CommonOps_DDRM} up to the rounding of a different summation order.
+ * have the right shape; {@code a} and {@code b} are Not modified. A shape that does not fit, or a
+ * {@code c} that is also {@code a} or {@code b}, gives an IllegalArgumentException naming the
+ * shapes. Results equal EJML's {@code CommonOps_DDRM} up to the rounding of a different summation
+ * order (about 1e-16 of Σ|a||b| per element).
  *
  * <h2>How the kernel is made fast</h2>
  * The HotSpot C2 compiler of Java 17 vectorizes a loop only when every array in it is indexed by
@@ -17,21 +19,28 @@ import org.ejml.data.DMatrixRMaj;
  * {@code out[rows, cols] (+)= left[rows, depth]·right[depth, cols]} is computed in three moves:
  * <ol>
  *   <li>the rows of {@code right} are copied into separate arrays ({@code panel[p]}, one per row p);</li>
- *   <li>each output row is built in one array {@code accumulator} by the loop
- *       {@code accumulator[j] += l0·panel[p][j] + l1·panel[p+1][j] + l2·panel[p+2][j] + l3·panel[p+3][j]},
- *       where l0..l3 are four numbers of the left row held in registers;</li>
- *   <li>the accumulator is copied into its place in the output.</li>
+ *   <li>two output rows at a time are built in two arrays {@code first} and {@code second} by the
+ *       loop {@code first[s] = first[s] + f0·panel[p][s] + f1·panel[p+1][s] + f2·panel[p+2][s]}
+ *       (and the same for {@code second} with g0..g2), where f0..f2 and g0..g2 are three numbers
+ *       of each left row held in registers;</li>
+ *   <li>the two rows are copied into their places in the output.</li>
  * </ol>
- * Copying costs depth·cols + 2·cols numbers against 2·rows·depth·cols flops, so it is cheap for
- * our shapes (rows ≥ 16). A transposed operand changes only how the panel and the four left numbers
- * are read (with strides), not the kernel.
+ * Copying costs depth·cols + 4·cols numbers per pair of rows against 4·depth·cols flops, so it is
+ * cheap for our shapes. A transposed operand changes only how the panel and the left numbers are
+ * read (with strides), not the kernel. The 2×3 block is the largest that C2 still vectorizes
+ * (measured: 1×4 reached about 11 GFLOP/s on [64, 64]·[64, 192], 2×3 about 15; 2×4, 3×3 and 4×4
+ * stayed scalar at about 3).
+ *
+ * <p>The kernel multiplies and adds separately instead of calling {@code Math.fma}: fused
+ * multiply-adds were only about 5–10 % faster in our measurements, and on processors without an FMA unit (many
+ * classroom laptops) {@code Math.fma} falls back to a software routine hundreds of times slower.
  *
  * <p>The vector loop only pays off when it is long: the compiler peels up to one vector width
- * of scalar iterations before and after it. When the output has many more rows than columns
+ * of scalar iterations before and after it. When the output has more rows than columns
  * (attention's [64, 64]·[64, 16]) the product is computed the other way round, cᵀ = bᵀ·aᵀ, so the
  * vector loop runs down the rows of {@code c} instead of along them.
  *
- * <p>The panel and accumulator are scratch arrays, one set per thread (two trainers may multiply
+ * <p>The panel and the two row arrays are scratch, one set per thread (two trainers may multiply
  * different matrices at once), grown when a larger product arrives and then reused: no call
  * allocates once the largest shape has been seen.
  */
@@ -45,11 +54,11 @@ public final class MatMul {
         ALONG_COLUMNS
     }
 
-    /** How many left-operand numbers one pass of the kernel consumes (the unroll of the depth loop). */
-    private static final int DEPTH_STEP = 4;
+    /** How many panel rows one pass of the kernel consumes (the unroll of the depth loop). */
+    private static final int DEPTH_STEP = 3;
 
     /**
-     * Rows at least this long go to {@link #accumulate4}, shorter ones to {@link #accumulate4Short}.
+     * Rows at least this long go to {@link #accumulate2x3}, shorter ones to {@link #accumulate2x3Short}.
      * C2 unrolls (and so vectorizes) a loop only as far as the trip count it has profiled, averaged
      * over every call; keeping short rows out of the main kernel's profile keeps it a wide vector
      * loop even when tiny products (a short prompt's attention) run first.
@@ -61,32 +70,32 @@ public final class MatMul {
     private MatMul() {
     }
 
-    /** c = a·b   [m, k]·[k, n] → [m, n] */
+    /** c = a·b   [m, k]·[k, n] → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void mult(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("mult", a, false, b, false, c, false);
     }
 
-    /** c += a·b   [m, k]·[k, n] → [m, n] */
+    /** c += a·b   [m, k]·[k, n] → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void multAdd(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("multAdd", a, false, b, false, c, true);
     }
 
-    /** c = a·bᵀ   [m, k]·[n, k]ᵀ → [m, n] */
+    /** c = a·bᵀ   [m, k]·[n, k]ᵀ → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("multTransB", a, false, b, true, c, false);
     }
 
-    /** c += a·bᵀ   [m, k]·[n, k]ᵀ → [m, n] */
+    /** c += a·bᵀ   [m, k]·[n, k]ᵀ → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void multAddTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("multAddTransB", a, false, b, true, c, true);
     }
 
-    /** c = aᵀ·b   [k, m]ᵀ·[k, n] → [m, n] */
+    /** c = aᵀ·b   [k, m]ᵀ·[k, n] → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void multTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("multTransA", a, true, b, false, c, false);
     }
 
-    /** c += aᵀ·b   [k, m]ᵀ·[k, n] → [m, n] */
+    /** c += aᵀ·b   [k, m]ᵀ·[k, n] → [m, n]. {@code c}: Modified. {@code a}, {@code b}: Not modified. */
     public static void multAddTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         product("multAddTransA", a, true, b, false, c, true);
     }
@@ -114,7 +123,7 @@ public final class MatMul {
         int m = c.numRows;
         int n = c.numCols;
         int k = transposeA ? a.numRows : a.numCols;
-        // Element (i, p) of op(a) [m, k] sits at aData[i·aRowStride + p·aColStride]; likewise op(b) [k, n].
+        // Element (i, p) of op(a) [m, k] sits at a.data[i·aRowStride + p·aColStride]; likewise op(b) [k, n].
         int aRowStride = transposeA ? 1 : a.numCols;
         int aColStride = transposeA ? a.numCols : 1;
         int bRowStride = transposeB ? 1 : b.numCols;
@@ -134,8 +143,9 @@ public final class MatMul {
     /**
      * out (+)= left·right for strided views: left(r, p) = left[r·leftRowStride + p·leftColStride]
      * is [rows, depth], right(p, s) is [depth, cols], out(r, s) is [rows, cols].
-     * Loop order r-p-s: for each output row, the depth loop steps four at a time and the innermost
-     * loop (in {@link #accumulate4}) runs over s, contiguous in the panel and accumulator.
+     * Loop order r-p-s, two output rows at a time: for each pair of rows the depth loop steps three
+     * at a time, and the innermost loop (in {@link #accumulate2x3}) runs over s, contiguous in the
+     * panel and the two accumulators. An odd last row is paired with a row of zeros.
      * {@code left}, {@code right}: Not modified. {@code out}: Modified.
      */
     private static void stridedProduct(double[] left, int leftRowStride, int leftColStride,
@@ -145,75 +155,112 @@ public final class MatMul {
                                        Workspace workspace) {
         workspace.ensureCapacity(depth, cols);
         double[][] panel = workspace.panel;
-        double[] accumulator = workspace.accumulator;
+        double[] first = workspace.firstRow;
+        double[] second = workspace.secondRow;
         packRows(right, rightRowStride, rightColStride, depth, cols, panel); // [depth, cols]
         int fullSteps = depth - depth % DEPTH_STEP;
         boolean longRows = cols >= LONG_ROW;
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rows; r += 2) {
+            boolean pair = r + 1 < rows;
+            // The second row's multipliers are zero when r is the last row: it then adds nothing.
+            int secondLeft = pair ? (r + 1) * leftRowStride : -1;
             if (accumulate) {
-                loadRow(out, r * outRowStride, outColStride, cols, accumulator); // [1, cols]
+                loadRow(out, r * outRowStride, outColStride, cols, first); // [1, cols]
             } else {
-                Arrays.fill(accumulator, 0, cols, 0.0);
+                Arrays.fill(first, 0, cols, 0.0);
             }
-            int leftRow = r * leftRowStride;
+            if (accumulate && pair) {
+                loadRow(out, (r + 1) * outRowStride, outColStride, cols, second); // [1, cols]
+            } else {
+                Arrays.fill(second, 0, cols, 0.0);
+            }
+            int firstLeft = r * leftRowStride;
             int p = 0;
             for (; p < fullSteps; p += DEPTH_STEP) {
-                int at = leftRow + p * leftColStride;
-                double l0 = left[at];
-                double l1 = left[at + leftColStride];
-                double l2 = left[at + 2 * leftColStride];
-                double l3 = left[at + 3 * leftColStride];
-                // [1, 4]·[4, cols] → [1, cols], added to the accumulator.
+                int at = firstLeft + p * leftColStride;
+                double f0 = left[at];
+                double f1 = left[at + leftColStride];
+                double f2 = left[at + 2 * leftColStride];
+                double g0 = 0;
+                double g1 = 0;
+                double g2 = 0;
+                if (pair) {
+                    int atSecond = secondLeft + p * leftColStride;
+                    g0 = left[atSecond];
+                    g1 = left[atSecond + leftColStride];
+                    g2 = left[atSecond + 2 * leftColStride];
+                }
+                // [2, 3]·[3, cols] → [2, cols], added to the two accumulators.
                 if (longRows) {
-                    accumulate4(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
-                            panel[p + 3], accumulator, cols);
+                    accumulate2x3(f0, f1, f2, g0, g1, g2, panel[p], panel[p + 1], panel[p + 2],
+                            first, second, cols);
                 } else {
-                    accumulate4Short(l0, l1, l2, l3, panel[p], panel[p + 1], panel[p + 2],
-                            panel[p + 3], accumulator, cols);
+                    accumulate2x3Short(f0, f1, f2, g0, g1, g2, panel[p], panel[p + 1], panel[p + 2],
+                            first, second, cols);
                 }
             }
             for (; p < depth; p++) {
-                // [1, 1]·[1, cols] → [1, cols], added to the accumulator.
-                accumulate1(left[leftRow + p * leftColStride], panel[p], accumulator, cols);
+                double f0 = left[firstLeft + p * leftColStride];
+                double g0 = pair ? left[secondLeft + p * leftColStride] : 0;
+                // [2, 1]·[1, cols] → [2, cols], added to the two accumulators.
+                accumulate2x1(f0, g0, panel[p], first, second, cols);
             }
-            storeRow(accumulator, cols, out, r * outRowStride, outColStride);
+            storeRow(first, cols, out, r * outRowStride, outColStride);
+            if (pair) {
+                storeRow(second, cols, out, (r + 1) * outRowStride, outColStride);
+            }
         }
     }
 
     /**
-     * accumulator[s] += l0·r0[s] + l1·r1[s] + l2·r2[s] + l3·r3[s] for s in [0, cols).
-     * Every array is indexed by the same s, so C2 emits SIMD loads, multiplies and adds; four rows
-     * per pass means one load and one store of the accumulator per eight flops.
-     * {@code accumulator}: Modified. The rest: Not modified.
+     * first[s] += f0·r0[s] + f1·r1[s] + f2·r2[s] and second[s] += g0·r0[s] + g1·r1[s] + g2·r2[s]
+     * for s in [0, cols). Every array is indexed by the same s, so C2 emits SIMD loads, multiplies
+     * and adds. Each panel number loaded serves two rows: 12 flops per 3 panel loads, 2 accumulator
+     * loads and 2 stores. The sums are written as chains starting from the accumulator
+     * ({@code first[s] = first[s] + ...}): written as {@code first[s] += (sum of products)} with
+     * two output rows, C2 does not vectorize the loop; nor does it for more than about twenty
+     * operations in the body (2×4 or 3×3 blocks stay scalar).
+     * {@code first}, {@code second}: Modified. The rest: Not modified.
      */
-    private static void accumulate4(double l0, double l1, double l2, double l3, double[] r0,
-                                    double[] r1, double[] r2, double[] r3,
-                                    double[] accumulator, int cols) {
+    private static void accumulate2x3(double f0, double f1, double f2, double g0, double g1, double g2,
+                                      double[] r0, double[] r1, double[] r2,
+                                      double[] first, double[] second, int cols) {
         for (int s = 0; s < cols; s++) {
-            accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
+            double x0 = r0[s];
+            double x1 = r1[s];
+            double x2 = r2[s];
+            first[s] = first[s] + f0 * x0 + f1 * x1 + f2 * x2;
+            second[s] = second[s] + g0 * x0 + g1 * x1 + g2 * x2;
         }
     }
 
     /**
-     * The same loop as {@link #accumulate4}, for rows shorter than {@link #LONG_ROW}: a separate
+     * The same loop as {@link #accumulate2x3}, for rows shorter than {@link #LONG_ROW}: a separate
      * method so that its short trip counts are profiled apart from the main kernel's.
-     * {@code accumulator}: Modified. The rest: Not modified.
+     * {@code first}, {@code second}: Modified. The rest: Not modified.
      */
-    private static void accumulate4Short(double l0, double l1, double l2, double l3, double[] r0,
-                                         double[] r1, double[] r2, double[] r3,
-                                         double[] accumulator, int cols) {
+    private static void accumulate2x3Short(double f0, double f1, double f2, double g0, double g1,
+                                           double g2, double[] r0, double[] r1, double[] r2,
+                                           double[] first, double[] second, int cols) {
         for (int s = 0; s < cols; s++) {
-            accumulator[s] += l0 * r0[s] + l1 * r1[s] + l2 * r2[s] + l3 * r3[s];
+            double x0 = r0[s];
+            double x1 = r1[s];
+            double x2 = r2[s];
+            first[s] = first[s] + f0 * x0 + f1 * x1 + f2 * x2;
+            second[s] = second[s] + g0 * x0 + g1 * x1 + g2 * x2;
         }
     }
 
     /**
-     * accumulator[s] += l0·r0[s] for s in [0, cols): the same loop for the last depth % 4 rows.
-     * {@code accumulator}: Modified. The rest: Not modified.
+     * first[s] += f0·r0[s] and second[s] += g0·r0[s] for s in [0, cols): the same loop for the
+     * last depth % 3 panel rows. {@code first}, {@code second}: Modified. The rest: Not modified.
      */
-    private static void accumulate1(double l0, double[] r0, double[] accumulator, int cols) {
+    private static void accumulate2x1(double f0, double g0, double[] r0, double[] first,
+                                      double[] second, int cols) {
         for (int s = 0; s < cols; s++) {
-            accumulator[s] += l0 * r0[s];
+            double x0 = r0[s];
+            first[s] = first[s] + f0 * x0;
+            second[s] = second[s] + g0 * x0;
         }
     }
 
@@ -287,12 +334,14 @@ public final class MatMul {
         return "[" + matrix.numRows + ", " + matrix.numCols + "]";
     }
 
-    /** One thread's scratch: the packed right operand and the output row being built. */
+    /** One thread's scratch: the packed right operand and the two output rows being built. */
     private static final class Workspace {
         /** panel[p] holds row p of the right operand; at least depth rows of at least cols numbers. */
         double[][] panel = new double[0][0];
-        /** The output row being built; at least cols numbers. */
-        double[] accumulator = new double[0];
+        /** The first output row being built; at least cols numbers. */
+        double[] firstRow = new double[0];
+        /** The second output row being built; at least cols numbers. */
+        double[] secondRow = new double[0];
 
         /** Grows the arrays (never shrinks them) so a [depth, cols] panel fits. */
         void ensureCapacity(int depth, int cols) {
@@ -300,8 +349,9 @@ public final class MatMul {
             if (panel.length < depth || width < cols) {
                 panel = new double[Math.max(depth, panel.length)][Math.max(cols, width)];
             }
-            if (accumulator.length < cols) {
-                accumulator = new double[cols];
+            if (firstRow.length < cols) {
+                firstRow = new double[cols];
+                secondRow = new double[cols];
             }
         }
     }
