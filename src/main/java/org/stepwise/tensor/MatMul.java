@@ -151,7 +151,7 @@ public final class MatMul {
      * out (+)= left·right for strided views: left(r, p) = left[r·leftRowStride + p·leftColStride]
      * is [rows, depth], right(p, s) is [depth, cols], out(r, s) is [rows, cols].
      * Large products are cut into blocks of at most {@link #DEPTH_TILE} × {@link #COL_TILE} of
-     * right, so the panel stays small (and in cache) whatever the shapes; each block is then done
+     * right, so the panel stays bounded (512 KB) whatever the shapes; each block is then done
      * by {@link #multiplyBlock}. The model's own products fit in one block.
      * {@code left}, {@code right}: Not modified. {@code out}: Modified.
      */
@@ -324,12 +324,29 @@ public final class MatMul {
             }
             return;
         }
-        // Transposing gather: each panel row is filled in order, reading the source with a stride.
-        for (int p = 0; p < depth; p++) {
-            double[] panelRow = panel[p];
+        // Transposing gather, four panel rows at a time: the four numbers read for one s are
+        // neighbours in the source (rowStride is 1 here), so each source cache line is used
+        // whole instead of being fetched again for every panel row.
+        int p = 0;
+        for (; p + 3 < depth; p += 4) {
+            double[] row0 = panel[p];
+            double[] row1 = panel[p + 1];
+            double[] row2 = panel[p + 2];
+            double[] row3 = panel[p + 3];
             int from = start + p * rowStride;
             for (int s = 0; s < cols; s++) {
-                panelRow[s] = source[from + s * colStride];
+                int at = from + s * colStride;
+                row0[s] = source[at];
+                row1[s] = source[at + rowStride];
+                row2[s] = source[at + 2 * rowStride];
+                row3[s] = source[at + 3 * rowStride];
+            }
+        }
+        for (; p < depth; p++) {
+            double[] row = panel[p];
+            int from = start + p * rowStride;
+            for (int s = 0; s < cols; s++) {
+                row[s] = source[from + s * colStride];
             }
         }
     }
