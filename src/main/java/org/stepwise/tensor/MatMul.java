@@ -31,9 +31,11 @@ import org.ejml.data.DMatrixRMaj;
  * (measured: 1×4 reached about 11 GFLOP/s on [64, 64]·[64, 192], 2×3 about 15; 2×4, 3×3 and 4×4
  * stayed scalar at about 3).
  *
- * <p>The kernel multiplies and adds separately instead of calling {@code Math.fma}: fused
- * multiply-adds were only about 5–10 % faster in our measurements, and on processors without an FMA unit (many
- * classroom laptops) {@code Math.fma} falls back to a software routine hundreds of times slower.
+ * <p>The kernel multiplies and adds separately instead of calling {@code Math.fma}. Fused
+ * multiply-adds were 10–25 % faster on a processor that has them, but on one without an FMA unit
+ * (many classroom laptops) {@code Math.fma} falls back to a software routine hundreds of times
+ * slower; choosing the kernel per machine would make results differ in the last bits between
+ * machines.
  *
  * <p>The vector loop only pays off when it is long: the compiler peels up to one vector width
  * of scalar iterations before and after it. When the output has more rows than columns
