@@ -31,9 +31,11 @@ import org.ejml.data.DMatrixRMaj;
  * (measured: 1×4 reached about 11 GFLOP/s on [64, 64]·[64, 192], 2×3 about 15; 2×4, 3×3 and 4×4
  * stayed scalar at about 3).
  *
- * <p>The kernel multiplies and adds separately instead of calling {@code Math.fma}: fused
- * multiply-adds were only about 5–10 % faster in our measurements, and on processors without an FMA unit (many
- * classroom laptops) {@code Math.fma} falls back to a software routine hundreds of times slower.
+ * <p>The kernel multiplies and adds separately instead of calling {@code Math.fma}. Fused
+ * multiply-adds were 10–25 % faster on a processor that has them, but on one without an FMA unit
+ * (many classroom laptops) {@code Math.fma} falls back to a software routine hundreds of times
+ * slower; choosing the kernel per machine would make results differ in the last bits between
+ * machines.
  *
  * <p>The vector loop only pays off when it is long: the compiler peels up to one vector width
  * of scalar iterations before and after it. When the output has more rows than columns
@@ -42,7 +44,8 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>The panel and the two row arrays are scratch, one set per thread (two trainers may multiply
  * different matrices at once), grown when a larger product arrives and then reused: no call
- * allocates once the largest shape has been seen.
+ * allocates once the largest shape has been seen. The panel holds at most 256×256 numbers (512 KB):
+ * larger products are computed block by block.
  */
 public final class MatMul {
 
@@ -64,6 +67,12 @@ public final class MatMul {
      * loop even when tiny products (a short prompt's attention) run first.
      */
     private static final int LONG_ROW = 32;
+
+    /** Most panel rows packed at once: a longer depth is summed block by block into c. */
+    private static final int DEPTH_TILE = 256;
+
+    /** Most panel columns packed at once: a wider product is computed in column blocks. */
+    private static final int COL_TILE = 256;
 
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
 
@@ -143,9 +152,9 @@ public final class MatMul {
     /**
      * out (+)= left·right for strided views: left(r, p) = left[r·leftRowStride + p·leftColStride]
      * is [rows, depth], right(p, s) is [depth, cols], out(r, s) is [rows, cols].
-     * Loop order r-p-s, two output rows at a time: for each pair of rows the depth loop steps three
-     * at a time, and the innermost loop (in {@link #accumulate2x3}) runs over s, contiguous in the
-     * panel and the two accumulators. An odd last row is paired with a row of zeros.
+     * Large products are cut into blocks of at most {@link #DEPTH_TILE} × {@link #COL_TILE} of
+     * right, so the panel stays bounded (512 KB) whatever the shapes; each block is then done
+     * by {@link #multiplyBlock}. The model's own products fit in one block.
      * {@code left}, {@code right}: Not modified. {@code out}: Modified.
      */
     private static void stridedProduct(double[] left, int leftRowStride, int leftColStride,
@@ -153,28 +162,68 @@ public final class MatMul {
                                        double[] out, int outRowStride, int outColStride,
                                        int rows, int depth, int cols, boolean accumulate,
                                        Workspace workspace) {
-        workspace.ensureCapacity(depth, cols);
+        if (depth == 0) {
+            if (!accumulate) {
+                // An empty sum: [rows, 0]·[0, cols] → zeros [rows, cols].
+                for (int r = 0; r < rows; r++) {
+                    for (int s = 0; s < cols; s++) {
+                        out[r * outRowStride + s * outColStride] = 0.0;
+                    }
+                }
+            }
+            return;
+        }
+        workspace.ensureCapacity(Math.min(depth, DEPTH_TILE), Math.min(cols, COL_TILE));
+        for (int colStart = 0; colStart < cols; colStart += COL_TILE) {
+            int width = Math.min(COL_TILE, cols - colStart);
+            for (int depthStart = 0; depthStart < depth; depthStart += DEPTH_TILE) {
+                int height = Math.min(DEPTH_TILE, depth - depthStart);
+                // Rows depthStart.. and columns colStart.. of right → panel [height, width].
+                packRows(right, depthStart * rightRowStride + colStart * rightColStride,
+                        rightRowStride, rightColStride, height, width, workspace.panel);
+                // [rows, height]·[height, width] → [rows, width], into columns colStart.. of out.
+                multiplyBlock(left, depthStart * leftColStride, leftRowStride, leftColStride,
+                        out, colStart * outColStride, outRowStride, outColStride,
+                        rows, height, width, accumulate || depthStart > 0, workspace);
+            }
+        }
+    }
+
+    /**
+     * out (+)= left·panel for one block: left(r, p) = left[leftStart + r·leftRowStride + p·leftColStride]
+     * is [rows, depth], the panel [depth, cols] is already packed, out(r, s) =
+     * out[outStart + r·outRowStride + s·outColStride] is [rows, cols].
+     * Loop order r-p-s, two output rows at a time: for each pair of rows the depth loop steps three
+     * at a time, and the innermost loop (in {@link #accumulate2x3}) runs over s, contiguous in the
+     * panel and the two accumulators. An odd last row is paired with a row of zeros.
+     * {@code left}: Not modified. {@code out}: Modified.
+     */
+    private static void multiplyBlock(double[] left, int leftStart, int leftRowStride, int leftColStride,
+                                      double[] out, int outStart, int outRowStride, int outColStride,
+                                      int rows, int depth, int cols, boolean accumulate,
+                                      Workspace workspace) {
         double[][] panel = workspace.panel;
         double[] first = workspace.firstRow;
         double[] second = workspace.secondRow;
-        packRows(right, rightRowStride, rightColStride, depth, cols, panel); // [depth, cols]
         int fullSteps = depth - depth % DEPTH_STEP;
         boolean longRows = cols >= LONG_ROW;
         for (int r = 0; r < rows; r += 2) {
             boolean pair = r + 1 < rows;
             // The second row's multipliers are zero when r is the last row: it then adds nothing.
-            int secondLeft = pair ? (r + 1) * leftRowStride : -1;
+            int secondLeft = pair ? leftStart + (r + 1) * leftRowStride : -1;
+            int firstOut = outStart + r * outRowStride;
+            int secondOut = firstOut + outRowStride;
             if (accumulate) {
-                loadRow(out, r * outRowStride, outColStride, cols, first); // [1, cols]
+                loadRow(out, firstOut, outColStride, cols, first); // [1, cols]
             } else {
                 Arrays.fill(first, 0, cols, 0.0);
             }
             if (accumulate && pair) {
-                loadRow(out, (r + 1) * outRowStride, outColStride, cols, second); // [1, cols]
+                loadRow(out, secondOut, outColStride, cols, second); // [1, cols]
             } else {
                 Arrays.fill(second, 0, cols, 0.0);
             }
-            int firstLeft = r * leftRowStride;
+            int firstLeft = leftStart + r * leftRowStride;
             int p = 0;
             for (; p < fullSteps; p += DEPTH_STEP) {
                 int at = firstLeft + p * leftColStride;
@@ -205,9 +254,9 @@ public final class MatMul {
                 // [2, 1]·[1, cols] → [2, cols], added to the two accumulators.
                 accumulate2x1(f0, g0, panel[p], first, second, cols);
             }
-            storeRow(first, cols, out, r * outRowStride, outColStride);
+            storeRow(first, cols, out, firstOut, outColStride);
             if (pair) {
-                storeRow(second, cols, out, (r + 1) * outRowStride, outColStride);
+                storeRow(second, cols, out, secondOut, outColStride);
             }
         }
     }
@@ -265,23 +314,41 @@ public final class MatMul {
     }
 
     /**
-     * panel[p][s] = source[p·rowStride + s·colStride] for the [depth, cols] view: a block copy per
-     * row when rows are contiguous, otherwise a gather (which transposes). {@code panel}: Modified.
+     * panel[p][s] = source[start + p·rowStride + s·colStride] for the [depth, cols] view: a block
+     * copy per row when rows are contiguous, otherwise a gather (which transposes).
+     * {@code panel}: Modified. {@code source}: Not modified.
      */
-    private static void packRows(double[] source, int rowStride, int colStride, int depth, int cols,
-                                 double[][] panel) {
+    private static void packRows(double[] source, int start, int rowStride, int colStride, int depth,
+                                 int cols, double[][] panel) {
         if (colStride == 1) {
             for (int p = 0; p < depth; p++) {
-                System.arraycopy(source, p * rowStride, panel[p], 0, cols);
+                System.arraycopy(source, start + p * rowStride, panel[p], 0, cols);
             }
             return;
         }
-        // Transposing gather: each panel row is filled in order, reading the source with a stride.
-        for (int p = 0; p < depth; p++) {
-            double[] panelRow = panel[p];
-            int from = p * rowStride;
+        // Transposing gather, four panel rows at a time: the four numbers read for one s are
+        // neighbours in the source (rowStride is 1 here), so each source cache line is used
+        // whole instead of being fetched again for every panel row.
+        int p = 0;
+        for (; p + 3 < depth; p += 4) {
+            double[] row0 = panel[p];
+            double[] row1 = panel[p + 1];
+            double[] row2 = panel[p + 2];
+            double[] row3 = panel[p + 3];
+            int from = start + p * rowStride;
             for (int s = 0; s < cols; s++) {
-                panelRow[s] = source[from + s * colStride];
+                int at = from + s * colStride;
+                row0[s] = source[at];
+                row1[s] = source[at + rowStride];
+                row2[s] = source[at + 2 * rowStride];
+                row3[s] = source[at + 3 * rowStride];
+            }
+        }
+        for (; p < depth; p++) {
+            double[] row = panel[p];
+            int from = start + p * rowStride;
+            for (int s = 0; s < cols; s++) {
+                row[s] = source[from + s * colStride];
             }
         }
     }

@@ -67,13 +67,15 @@ class MatMulTest {
         void apply(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c);
     }
 
-    /** {m, k, n} for c [m, n] = [m, k]·[k, n]: tiny, odd, not multiples of the unroll, and the model's. */
+    /** {m, k, n} for c [m, n] = [m, k]·[k, n]: tiny, odd, not multiples of the unroll, the model's, large. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 5}, {5, 1, 1}, {1, 5, 1}, {2, 3, 4}, {5, 7, 3}, {3, 7, 5}, {7, 5, 3},
         {4, 4, 4}, {3, 4, 5}, {6, 9, 2}, {9, 2, 6}, {1, 64, 192}, {17, 13, 9}, {13, 17, 33},
         {31, 33, 29}, {65, 63, 67}, {10, 3, 100}, {100, 3, 10},
         {64, 64, 192}, {64, 64, 64}, {64, 64, 256}, {64, 256, 64}, {64, 16, 64}, {64, 64, 16},
         {64, 192, 64}, {256, 64, 64}, {64, 256, 256}, {192, 64, 64},
+        // Larger than one panel block (256 deep, 256 wide), in both directions.
+        {5, 520, 300}, {300, 520, 5}, {2, 3, 600}, {600, 3, 2}, {3, 257, 3},
     };
 
     static Stream<Arguments> productsAndShapes() {
