@@ -49,7 +49,7 @@ import java.util.TreeSet;
  * encoded; then each merged symbol in merge order (a symbol made twice by different merges is
  * stored once). Special tokens are never produced from text.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends VocabularyTokenizer {
 
     /** The marker attached to the last symbol of a word. */
     public static final String END_OF_WORD = "</w>";
@@ -77,7 +77,6 @@ public final class BpeTokenizer implements Tokenizer {
     private record Pair(String left, String right) {
     }
 
-    private final Vocabulary vocabulary;
     private final List<Merge> merges;
     private final Map<Pair, Merge> mergeByPair;
 
@@ -89,9 +88,7 @@ public final class BpeTokenizer implements Tokenizer {
      *                                  vocabulary
      */
     BpeTokenizer(Vocabulary vocabulary, List<Merge> merges) {
-        for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
-            checkSymbol(vocabulary.token(id), "id " + id);
-        }
+        super(checked(vocabulary));
         Map<Pair, Merge> byPair = new HashMap<>(merges.size() * 2);
         for (int index = 0; index < merges.size(); index++) {
             Merge merge = merges.get(index);
@@ -118,9 +115,16 @@ public final class BpeTokenizer implements Tokenizer {
                 throw new IllegalArgumentException(where + " repeats an earlier merge");
             }
         }
-        this.vocabulary = vocabulary;
         this.merges = List.copyOf(merges);
         this.mergeByPair = byPair;
+    }
+
+    /** {@code vocabulary}, after checking that every entry fits this strategy. */
+    private static Vocabulary checked(Vocabulary vocabulary) {
+        for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
+            checkSymbol(vocabulary.token(id), "id " + id);
+        }
+        return vocabulary;
     }
 
     /**
@@ -259,32 +263,8 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public int id(String token) {
-        return vocabulary.id(token);
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return Vocabulary.SPECIAL_IDS;
-    }
-
-    @Override
     public Kind kind() {
         return Kind.BPE;
-    }
-
-    Vocabulary vocabulary() {
-        return vocabulary;
     }
 
     // ---------------------------------------------------------------- encoding

@@ -19,11 +19,14 @@ import java.util.TreeSet;
  * point of the training corpus in ascending code point order. Special tokens are never produced
  * from text: the input {@code <eos>} is five characters.
  */
-public final class CharTokenizer implements Tokenizer {
-
-    private final Vocabulary vocabulary;
+public final class CharTokenizer extends VocabularyTokenizer {
 
     CharTokenizer(Vocabulary vocabulary) {
+        super(checked(vocabulary));
+    }
+
+    /** {@code vocabulary}, after checking that every entry fits this strategy. */
+    private static Vocabulary checked(Vocabulary vocabulary) {
         for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
             String token = vocabulary.token(id);
             if (token.codePointCount(0, token.length()) != 1) {
@@ -31,7 +34,7 @@ public final class CharTokenizer implements Tokenizer {
                         + " is \"" + token + "\"");
             }
         }
-        this.vocabulary = vocabulary;
+        return vocabulary;
     }
 
     /** A tokenizer whose vocabulary is the specials plus every distinct code point of {@code corpus}. */
@@ -80,31 +83,7 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public int id(String token) {
-        return vocabulary.id(token);
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return Vocabulary.SPECIAL_IDS;
-    }
-
-    @Override
     public Kind kind() {
         return Kind.CHARACTER;
-    }
-
-    Vocabulary vocabulary() {
-        return vocabulary;
     }
 }

@@ -31,11 +31,14 @@ import java.util.Objects;
  * least frequent, ties in {@link String#compareTo} order. Special tokens are never produced from
  * text: the input {@code <eos>} is the three tokens {@code < eos >}.
  */
-public final class WordTokenizer implements Tokenizer {
-
-    private final Vocabulary vocabulary;
+public final class WordTokenizer extends VocabularyTokenizer {
 
     WordTokenizer(Vocabulary vocabulary) {
+        super(checked(vocabulary));
+    }
+
+    /** {@code vocabulary}, after checking that every entry fits this strategy. */
+    private static Vocabulary checked(Vocabulary vocabulary) {
         for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
             String token = vocabulary.token(id);
             if (TextPieces.split(token, false).size() != 1) {
@@ -43,7 +46,7 @@ public final class WordTokenizer implements Tokenizer {
                         + " whitespace characters, but id " + id + " is \"" + token + "\"");
             }
         }
-        this.vocabulary = vocabulary;
+        return vocabulary;
     }
 
     /** A tokenizer whose vocabulary holds every piece of {@code corpus}. */
@@ -125,31 +128,7 @@ public final class WordTokenizer implements Tokenizer {
     }
 
     @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public int id(String token) {
-        return vocabulary.id(token);
-    }
-
-    @Override
-    public SpecialTokens specials() {
-        return Vocabulary.SPECIAL_IDS;
-    }
-
-    @Override
     public Kind kind() {
         return Kind.WORD;
-    }
-
-    Vocabulary vocabulary() {
-        return vocabulary;
     }
 }
