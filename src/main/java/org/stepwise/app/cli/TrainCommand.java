@@ -42,6 +42,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", defaultValue = "bpe", paramLabel = "KIND", descriptionKey = "tokenizerKind")
     TokenizerChoice tokenizerKind;
 
+    @Option(names = "--vocab-size", paramLabel = "N", descriptionKey = "vocabSize")
+    Integer vocabSize;
+
     @Option(names = "--steps", required = true, paramLabel = "N", descriptionKey = "steps")
     int steps;
 
@@ -94,11 +97,17 @@ final class TrainCommand implements Callable<Integer> {
             throw new BadInputException(corpus + " is empty: there is nothing to train on");
         }
         ModelConfig requested = configFile == null ? DefaultModel.CONFIG : HfConfig.read(configFile);
-        Tokenizer tokenizer = switch (tokenizerKind) {
-            case bpe -> DefaultModel.trainBpe(text, requested.vocabSize());
-            case character -> DefaultModel.trainCharacters(text);
-            case word -> DefaultModel.trainWords(text, requested.vocabSize());
-        };
+        int vocabulary = vocabSize != null ? vocabSize : requested.vocabSize();
+        Tokenizer tokenizer;
+        try {
+            tokenizer = switch (tokenizerKind) {
+                case bpe -> DefaultModel.trainBpe(text, vocabulary);
+                case character -> DefaultModel.trainCharacters(text);
+                case word -> DefaultModel.trainWords(text, vocabulary);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage() + "; choose a larger --vocab-size, or --tokenizer character");
+        }
         ModelConfig config = requested.withVocabSize(tokenizer.vocabSize());
         int[] ids = tokenizer.encode(text).ids();
         Dataset data = new Dataset(ids, config.contextLength(), 0.1);
