@@ -181,6 +181,8 @@ class CliTest {
                         "--temperature", "-1"},
                 new String[] {"train", "--corpus", work.resolve("none.txt").toString(), "--steps", "1", "--out",
                         work.resolve("x").toString()},
+                new String[] {"train", "--corpus", "assets/corpus/chinese.txt", "--vocab-size", "100", "--steps", "1",
+                        "--out", work.resolve("zh").toString()},
                 new String[] {"forward", "--model", DEFAULT_MODEL.toString()},
                 new String[] {"no-such-command"});
         for (String[] args : cases) {
