@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  * The command line: {@code tokenize}, {@code train}, {@code forward}, {@code generate} and {@code bench},
  * on the same engine as the window. Bad input ends with exit code 2 and one line on standard error.
  */
-@Command(name = "stepwise", mixinStandardHelpOptions = true, resourceBundle = Cli.BUNDLE,
+@Command(name = "stepwise", mixinStandardHelpOptions = true, resourceBundle = Cli.BUNDLE, version = "Stepwise 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         subcommands = {TokenizeCommand.class, TrainCommand.class, ForwardCommand.class, GenerateCommand.class,
                 BenchCommand.class})
 public final class Cli implements Runnable {
