@@ -16,6 +16,7 @@ final class FeedForward implements Mlp {
         DMatrixRMaj input;                                  // [N, C] (a reference)
         final DMatrixRMaj pre = new DMatrixRMaj(0, 0);      // [N, F] before the activation
         final DMatrixRMaj post = new DMatrixRMaj(0, 0);     // [N, F] after the activation
+        final DMatrixRMaj sigmoid = new DMatrixRMaj(0, 0);  // [N, F] GELU-tanh's σ(2u), kept for the backward pass
         final DMatrixRMaj out = new DMatrixRMaj(0, 0);      // [N, C]
     }
 
@@ -78,7 +79,7 @@ final class FeedForward implements Mlp {
         }
         switch (activation) {                                     // [N, F] → [N, F]
             case RELU -> Activations.relu(act.pre, act.post);
-            case GELU_TANH -> Activations.geluTanh(act.pre, act.post);
+            case GELU_TANH -> Activations.geluTanh(act.pre, act.post, act.sigmoid);
             case GELU_ERF -> Activations.geluErf(act.pre, act.post);
         }
         if (emitsHooks) {
@@ -109,7 +110,7 @@ final class FeedForward implements Mlp {
         // post = act(pre)
         switch (activation) {                                              // [N, F] → [N, F]
             case RELU -> Activations.reluBackward(act.pre, buffers.dPost, buffers.dPre);
-            case GELU_TANH -> Activations.geluTanhBackward(act.pre, buffers.dPost, buffers.dPre);
+            case GELU_TANH -> Activations.geluTanhBackward(act.pre, act.sigmoid, buffers.dPost, buffers.dPre);
             case GELU_ERF -> Activations.geluErfBackward(act.pre, buffers.dPost, buffers.dPre);
         }
         // pre = x·W_fc + b_fc
