@@ -220,17 +220,28 @@ public final class Transformer {
         int first = stack.start(sequence);
         int end = first + stack.length(sequence);
         double sum = 0;
+        double[] dLogits = ws.dLogits.data;
         for (int r = first; r < end; r++) {
-            double logNormalizer = Softmax.logSumExp(logits, r);                       // row r of [N, V]
             int row = r * vocab;
             int target = stack.target(r);
-            sum += logNormalizer - logits.data[row + target];
-            if (gradients) {
-                for (int v = 0; v < vocab; v++) {
-                    ws.dLogits.data[row + v] = gradientScale * Math.exp(logits.data[row + v] - logNormalizer);
-                }
-                ws.dLogits.data[row + target] -= gradientScale;
+            if (!gradients) {
+                sum += Softmax.logSumExp(logits, r) - logits.data[row + target];    // row r of [N, V]
+                continue;
             }
+            // softmax(row) = e^(logit − max) / Σ e^(logit − max), each exponential computed once
+            double max = Softmax.rowMax(logits, r);
+            double exponentials = 0;
+            for (int v = 0; v < vocab; v++) {
+                double e = Math.exp(logits.data[row + v] - max);
+                dLogits[row + v] = e;
+                exponentials += e;
+            }
+            sum += max + Math.log(exponentials) - logits.data[row + target];
+            double factor = gradientScale / exponentials;
+            for (int v = 0; v < vocab; v++) {
+                dLogits[row + v] *= factor;
+            }
+            dLogits[row + target] -= gradientScale;
         }
         return sum;
     }
