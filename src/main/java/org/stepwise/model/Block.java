@@ -15,16 +15,16 @@ import org.stepwise.tensor.RotaryEmbedding;
  */
 final class Block {
 
-    /** What one sequence's forward pass keeps for the backward pass. */
+    /** What the forward pass of a stack of sequences keeps for the backward pass. */
     static final class Activations {
         final NormLayer.Activations ln1 = new NormLayer.Activations();
         final Attention.Activations attention;
-        final DMatrixRMaj residMid = new DMatrixRMaj(0, 0);    // [T, C] pre-LN: x + attn(ln_1(x))
-        final DMatrixRMaj attnSum = new DMatrixRMaj(0, 0);     // [T, C] post-LN: x + attn(x), the input of ln_1
+        final DMatrixRMaj residMid = new DMatrixRMaj(0, 0);    // [N, C] pre-LN: x + attn(ln_1(x))
+        final DMatrixRMaj attnSum = new DMatrixRMaj(0, 0);     // [N, C] post-LN: x + attn(x), the input of ln_1
         final NormLayer.Activations ln2 = new NormLayer.Activations();
         final Mlp.ForwardState mlp;
-        final DMatrixRMaj residPost = new DMatrixRMaj(0, 0);   // [T, C] pre-LN: x + mlp(ln_2(x))
-        final DMatrixRMaj mlpSum = new DMatrixRMaj(0, 0);      // [T, C] post-LN: x + mlp(x), the input of ln_2
+        final DMatrixRMaj residPost = new DMatrixRMaj(0, 0);   // [N, C] pre-LN: x + mlp(ln_2(x))
+        final DMatrixRMaj mlpSum = new DMatrixRMaj(0, 0);      // [N, C] post-LN: x + mlp(x), the input of ln_2
 
         Activations(Attention.Activations attention, Mlp.ForwardState mlp) {
             this.attention = attention;
@@ -36,9 +36,9 @@ final class Block {
     static final class Scratch {
         final Attention.Scratch attention;
         final Mlp.BackwardBuffers mlp;
-        final DMatrixRMaj dNormOut = new DMatrixRMaj(0, 0);   // [T, C] ∂L/∂(a LayerNorm's output), pre-LN
-        final DMatrixRMaj dBranch = new DMatrixRMaj(0, 0);    // [T, C] ∂L/∂x through one residual branch
-        final DMatrixRMaj dSum = new DMatrixRMaj(0, 0);       // [T, C] ∂L/∂(x + f(x)), post-LN
+        final DMatrixRMaj dNormOut = new DMatrixRMaj(0, 0);   // [N, C] ∂L/∂(a LayerNorm's output), pre-LN
+        final DMatrixRMaj dBranch = new DMatrixRMaj(0, 0);    // [N, C] ∂L/∂x through one residual branch
+        final DMatrixRMaj dSum = new DMatrixRMaj(0, 0);       // [N, C] ∂L/∂(x + f(x)), post-LN
 
         Scratch(Attention.Scratch attention, Mlp.BackwardBuffers mlp) {
             this.attention = attention;
@@ -74,27 +74,30 @@ final class Block {
         return new Scratch(attention.newScratch(), mlp.newScratch());
     }
 
-    /** The block on the residual stream x [T, C] (Not modified); returns hook_resid_post [T, C], a matrix of act. */
-    DMatrixRMaj forward(DMatrixRMaj x, Activations act, TraceSink sink) {
+    /**
+     * The block on the residual stream x [N, C] of a stack of sequences (Not modified); returns
+     * hook_resid_post [N, C], a matrix of act.
+     */
+    DMatrixRMaj forward(DMatrixRMaj x, StackedRows stack, Activations act, TraceSink sink) {
         emitted(Hook.RESID_PRE, x, sink);
         if (preLn) {
             // x = x + attn(ln_1(x))
-            DMatrixRMaj attnOut = attn(ln1.forward(x, act.ln1, sink), act, sink);
-            DMatrixRMaj mid = emitted(Hook.RESID_MID, Ops.add(x, attnOut, act.residMid), sink);    // [T, C] + [T, C]
+            DMatrixRMaj attnOut = attn(ln1.forward(x, act.ln1, sink), stack, act, sink);
+            DMatrixRMaj mid = emitted(Hook.RESID_MID, Ops.add(x, attnOut, act.residMid), sink);    // [N, C] + [N, C]
             // x = x + mlp(ln_2(x))
             DMatrixRMaj mlpOut = mlp(ln2.forward(mid, act.ln2, sink), act, sink);
-            return emitted(Hook.RESID_POST, Ops.add(mid, mlpOut, act.residPost), sink);           // [T, C] + [T, C]
+            return emitted(Hook.RESID_POST, Ops.add(mid, mlpOut, act.residPost), sink);           // [N, C] + [N, C]
         }
         // x = ln_1(x + attn(x))
-        DMatrixRMaj attnSum = Ops.add(x, attn(x, act, sink), act.attnSum);                         // [T, C] + [T, C]
+        DMatrixRMaj attnSum = Ops.add(x, attn(x, stack, act, sink), act.attnSum);                 // [N, C] + [N, C]
         DMatrixRMaj mid = emitted(Hook.RESID_MID, ln1.forward(attnSum, act.ln1, sink), sink);
         // x = ln_2(x + mlp(x))
-        DMatrixRMaj mlpSum = Ops.add(mid, mlp(mid, act, sink), act.mlpSum);                        // [T, C] + [T, C]
+        DMatrixRMaj mlpSum = Ops.add(mid, mlp(mid, act, sink), act.mlpSum);                        // [N, C] + [N, C]
         return emitted(Hook.RESID_POST, ln2.forward(mlpSum, act.ln2, sink), sink);
     }
 
-    private DMatrixRMaj attn(DMatrixRMaj x, Activations act, TraceSink sink) {
-        return emitted(Hook.ATTN_OUT, attention.forward(x, act.attention, sink), sink);
+    private DMatrixRMaj attn(DMatrixRMaj x, StackedRows stack, Activations act, TraceSink sink) {
+        return emitted(Hook.ATTN_OUT, attention.forward(x, stack, act.attention, sink), sink);
     }
 
     private DMatrixRMaj mlp(DMatrixRMaj x, Activations act, TraceSink sink) {
@@ -107,28 +110,28 @@ final class Block {
     }
 
     /**
-     * Backward pass of {@link #forward}. dX [T, C]: on entry ∂L/∂resid_post, on return ∂L/∂resid_pre (Modified).
+     * Backward pass of {@link #forward}. dX [N, C]: on entry ∂L/∂resid_post, on return ∂L/∂resid_pre (Modified).
      * Adds this block's weight gradients to grads.
      */
-    void backward(DMatrixRMaj dX, Activations act, Scratch scratch, Parameters grads) {
+    void backward(DMatrixRMaj dX, StackedRows stack, Activations act, Scratch scratch, Parameters grads) {
         if (preLn) {
             // x = x + mlp(ln_2(x)):  ∂L/∂x += ln_2'ᵀ mlp'ᵀ ∂L/∂x
             mlp.backward(dX, act.mlp, scratch.mlp, grads, scratch.dNormOut);
             ln2.backward(scratch.dNormOut, act.ln2, grads, scratch.dBranch);
-            Ops.addInPlace(dX, scratch.dBranch);                                  // [T, C] += [T, C]
+            Ops.addInPlace(dX, scratch.dBranch);                                  // [N, C] += [N, C]
             // x = x + attn(ln_1(x))
-            attention.backward(dX, act.attention, scratch.attention, grads, scratch.dNormOut);
+            attention.backward(dX, stack, act.attention, scratch.attention, grads, scratch.dNormOut);
             ln1.backward(scratch.dNormOut, act.ln1, grads, scratch.dBranch);
-            Ops.addInPlace(dX, scratch.dBranch);                                  // [T, C] += [T, C]
+            Ops.addInPlace(dX, scratch.dBranch);                                  // [N, C] += [N, C]
             return;
         }
         // x = ln_2(x + mlp(x)):  s = ln_2'ᵀ ∂L/∂x;  ∂L/∂x = s + mlp'ᵀ s
         ln2.backward(dX, act.ln2, grads, scratch.dSum);
         mlp.backward(scratch.dSum, act.mlp, scratch.mlp, grads, dX);
-        Ops.addInPlace(dX, scratch.dSum);                                         // [T, C] += [T, C]
+        Ops.addInPlace(dX, scratch.dSum);                                         // [N, C] += [N, C]
         // x = ln_1(x + attn(x))
         ln1.backward(dX, act.ln1, grads, scratch.dSum);
-        attention.backward(scratch.dSum, act.attention, scratch.attention, grads, dX);
-        Ops.addInPlace(dX, scratch.dSum);                                         // [T, C] += [T, C]
+        attention.backward(scratch.dSum, stack, act.attention, scratch.attention, grads, dX);
+        Ops.addInPlace(dX, scratch.dSum);                                         // [N, C] += [N, C]
     }
 }

@@ -6,23 +6,24 @@ import org.stepwise.tensor.MatMul;
 import org.stepwise.tensor.Ops;
 
 /**
- * A two-layer feed-forward network, out = act(x·W_fc + b_fc)·W_proj + b_proj, [T, C] → [T, F] → [T, C]:
+ * A two-layer feed-forward network, out = act(x·W_fc + b_fc)·W_proj + b_proj, [N, C] → [N, F] → [N, C]:
  * the dense MLP of a block, or one expert of a mixture.
  */
 final class FeedForward implements Mlp {
 
     /** What one forward pass keeps for the backward pass. */
     static final class State implements Mlp.ForwardState {
-        DMatrixRMaj input;                                  // [T, C] (a reference)
-        final DMatrixRMaj pre = new DMatrixRMaj(0, 0);      // [T, F] before the activation
-        final DMatrixRMaj post = new DMatrixRMaj(0, 0);     // [T, F] after the activation
-        final DMatrixRMaj out = new DMatrixRMaj(0, 0);      // [T, C]
+        DMatrixRMaj input;                                  // [N, C] (a reference)
+        final DMatrixRMaj pre = new DMatrixRMaj(0, 0);      // [N, F] before the activation
+        final DMatrixRMaj post = new DMatrixRMaj(0, 0);     // [N, F] after the activation
+        final DMatrixRMaj sigmoid = new DMatrixRMaj(0, 0);  // [N, F] GELU-tanh's σ(2u), kept for the backward pass
+        final DMatrixRMaj out = new DMatrixRMaj(0, 0);      // [N, C]
     }
 
     /** Backward buffers. */
     static final class Buffers implements Mlp.BackwardBuffers {
-        final DMatrixRMaj dPost = new DMatrixRMaj(0, 0);    // [T, F]
-        final DMatrixRMaj dPre = new DMatrixRMaj(0, 0);     // [T, F]
+        final DMatrixRMaj dPost = new DMatrixRMaj(0, 0);    // [N, F]
+        final DMatrixRMaj dPre = new DMatrixRMaj(0, 0);     // [N, F]
     }
 
     private final int layer;
@@ -72,13 +73,13 @@ final class FeedForward implements Mlp {
         int tokens = x.numRows;
         act.input = x;
         act.pre.reshape(tokens, hiddenDim);
-        MatMul.mult(x, fcWeight, act.pre);                        // [T, C]·[C, F] → [T, F]
+        MatMul.mult(x, fcWeight, act.pre);                        // [N, C]·[C, F] → [N, F]
         if (fcBias != null) {
-            Ops.addRowVector(act.pre, fcBias);                    // [T, F] + [1, F]
+            Ops.addRowVector(act.pre, fcBias);                    // [N, F] + [1, F]
         }
-        switch (activation) {                                     // [T, F] → [T, F]
+        switch (activation) {                                     // [N, F] → [N, F]
             case RELU -> Activations.relu(act.pre, act.post);
-            case GELU_TANH -> Activations.geluTanh(act.pre, act.post);
+            case GELU_TANH -> Activations.geluTanh(act.pre, act.post, act.sigmoid);
             case GELU_ERF -> Activations.geluErf(act.pre, act.post);
         }
         if (emitsHooks) {
@@ -86,9 +87,9 @@ final class FeedForward implements Mlp {
             Hooks.emit(sink, Hook.MLP_POST, layer, act.post);
         }
         act.out.reshape(tokens, modelDim);
-        MatMul.mult(act.post, projWeight, act.out);               // [T, F]·[F, C] → [T, C]
+        MatMul.mult(act.post, projWeight, act.out);               // [N, F]·[F, C] → [N, C]
         if (projBias != null) {
-            Ops.addRowVector(act.out, projBias);                  // [T, C] + [1, C]
+            Ops.addRowVector(act.out, projBias);                  // [N, C] + [1, C]
         }
         return act.out;
     }
@@ -100,24 +101,24 @@ final class FeedForward implements Mlp {
         Buffers buffers = (Buffers) scratch;
         int tokens = dOut.numRows;
         // out = post·W_proj + b_proj
-        MatMul.multAddTransA(act.post, dOut, grads.get(projWeightName));   // [T, F]ᵀ·[T, C] → [F, C]
+        MatMul.multAddTransA(act.post, dOut, grads.get(projWeightName));   // [N, F]ᵀ·[N, C] → [F, C]
         if (projBias != null) {
-            Ops.addColumnSums(dOut, grads.get(projBiasName));              // [T, C] → [1, C]
+            Ops.addColumnSums(dOut, grads.get(projBiasName));              // [N, C] → [1, C]
         }
         buffers.dPost.reshape(tokens, hiddenDim);
-        MatMul.multTransB(dOut, projWeight, buffers.dPost);                // [T, C]·[F, C]ᵀ → [T, F]
+        MatMul.multTransB(dOut, projWeight, buffers.dPost);                // [N, C]·[F, C]ᵀ → [N, F]
         // post = act(pre)
-        switch (activation) {                                              // [T, F] → [T, F]
+        switch (activation) {                                              // [N, F] → [N, F]
             case RELU -> Activations.reluBackward(act.pre, buffers.dPost, buffers.dPre);
-            case GELU_TANH -> Activations.geluTanhBackward(act.pre, buffers.dPost, buffers.dPre);
+            case GELU_TANH -> Activations.geluTanhBackward(act.pre, act.sigmoid, buffers.dPost, buffers.dPre);
             case GELU_ERF -> Activations.geluErfBackward(act.pre, buffers.dPost, buffers.dPre);
         }
         // pre = x·W_fc + b_fc
-        MatMul.multAddTransA(act.input, buffers.dPre, grads.get(fcWeightName)); // [T, C]ᵀ·[T, F] → [C, F]
+        MatMul.multAddTransA(act.input, buffers.dPre, grads.get(fcWeightName)); // [N, C]ᵀ·[N, F] → [C, F]
         if (fcBias != null) {
-            Ops.addColumnSums(buffers.dPre, grads.get(fcBiasName));        // [T, F] → [1, F]
+            Ops.addColumnSums(buffers.dPre, grads.get(fcBiasName));        // [N, F] → [1, F]
         }
         dX.reshape(tokens, modelDim);
-        MatMul.multTransB(buffers.dPre, fcWeight, dX);                     // [T, F]·[C, F]ᵀ → [T, C]
+        MatMul.multTransB(buffers.dPre, fcWeight, dX);                     // [N, F]·[C, F]ᵀ → [N, C]
     }
 }

@@ -6,24 +6,24 @@ import org.stepwise.tensor.Ops;
 
 /**
  * A mixture of E feed-forward experts in place of the dense MLP. A linear router scores the experts
- * for each token (x·W_router + b_router, [T, E]); each token goes to its k best-scored experts (ties
+ * for each token (x·W_router + b_router, [N, E]); each token goes to its k best-scored experts (ties
  * go to the lower expert index), weighted by the softmax over those k scores:
  * out = Σⱼ gateⱼ · expert_{eⱼ}(x). Each expert runs once on the rows of the tokens routed to it.
  */
 final class MixtureOfExperts implements Mlp {
 
-    /** What one sequence's forward pass keeps for the backward pass. */
+    /** What the forward pass of a stack of sequences keeps for the backward pass. */
     static final class State implements Mlp.ForwardState {
-        DMatrixRMaj input;                                    // [T, C] (a reference)
-        final DMatrixRMaj routerLogits = new DMatrixRMaj(0, 0); // [T, E]
-        final DMatrixRMaj chosen = new DMatrixRMaj(0, 0);     // [T, k] expert indices, best first (as doubles)
-        final DMatrixRMaj gates = new DMatrixRMaj(0, 0);      // [T, k] softmax over the chosen logits
+        DMatrixRMaj input;                                    // [N, C] (a reference)
+        final DMatrixRMaj routerLogits = new DMatrixRMaj(0, 0); // [N, E]
+        final DMatrixRMaj chosen = new DMatrixRMaj(0, 0);     // [N, k] expert indices, best first (as doubles)
+        final DMatrixRMaj gates = new DMatrixRMaj(0, 0);      // [N, k] softmax over the chosen logits
         final int[] tokenCount;                               // E: tokens routed to each expert
         final int[][] tokens;                                 // E × [T] which tokens, in order
         final int[][] slots;                                  // E × [T] for each, which of its k choices
         final DMatrixRMaj[] expertInput;                      // E × [n_e, C] the routed rows of the input
         final FeedForward.State[] expert;                     // E
-        final DMatrixRMaj out = new DMatrixRMaj(0, 0);        // [T, C]
+        final DMatrixRMaj out = new DMatrixRMaj(0, 0);        // [N, C]
 
         State(int experts) {
             tokenCount = new int[experts];
@@ -40,8 +40,8 @@ final class MixtureOfExperts implements Mlp {
     /** Backward buffers. */
     static final class Buffers implements Mlp.BackwardBuffers {
         final FeedForward.Buffers expert = new FeedForward.Buffers();
-        final DMatrixRMaj dRouterLogits = new DMatrixRMaj(0, 0); // [T, E]
-        final DMatrixRMaj dGates = new DMatrixRMaj(0, 0);        // [T, k]
+        final DMatrixRMaj dRouterLogits = new DMatrixRMaj(0, 0); // [N, E]
+        final DMatrixRMaj dGates = new DMatrixRMaj(0, 0);        // [N, k]
         final DMatrixRMaj dExpertOut = new DMatrixRMaj(0, 0);    // [n_e, C]
         final DMatrixRMaj dExpertIn = new DMatrixRMaj(0, 0);     // [n_e, C]
     }
@@ -88,9 +88,9 @@ final class MixtureOfExperts implements Mlp {
         int tokenTotal = x.numRows;
         act.input = x;
         act.routerLogits.reshape(tokenTotal, expertCount);
-        MatMul.mult(x, routerWeight, act.routerLogits);                // [T, C]·[C, E] → [T, E]
+        MatMul.mult(x, routerWeight, act.routerLogits);                // [N, C]·[C, E] → [N, E]
         if (routerBias != null) {
-            Ops.addRowVector(act.routerLogits, routerBias);            // [T, E] + [1, E]
+            Ops.addRowVector(act.routerLogits, routerBias);            // [N, E] + [1, E]
         }
         route(act, tokenTotal);
         Hooks.emit(sink, Hook.MOE_GATE, layer, act.routerLogits);
@@ -107,7 +107,7 @@ final class MixtureOfExperts implements Mlp {
             DMatrixRMaj routed = act.expertInput[e];
             routed.reshape(count, modelDim);
             for (int r = 0; r < count; r++) {
-                Ops.copyRow(x, act.tokens[e][r], routed, r);           // [T, C] → row r of [n_e, C]
+                Ops.copyRow(x, act.tokens[e][r], routed, r);           // [N, C] → row r of [n_e, C]
             }
             DMatrixRMaj expertOut = experts[e].forward(routed, act.expert[e], TraceSink.NONE); // [n_e, C] → [n_e, C]
             for (int r = 0; r < count; r++) {
@@ -216,10 +216,10 @@ final class MixtureOfExperts implements Mlp {
             }
         }
         // routerLogits = x·W_router + b_router
-        MatMul.multAddTransA(act.input, buffers.dRouterLogits, grads.get(routerWeightName)); // [T, C]ᵀ·[T, E] → [C, E]
+        MatMul.multAddTransA(act.input, buffers.dRouterLogits, grads.get(routerWeightName)); // [N, C]ᵀ·[N, E] → [C, E]
         if (routerBias != null) {
-            Ops.addColumnSums(buffers.dRouterLogits, grads.get(routerBiasName));           // [T, E] → [1, E]
+            Ops.addColumnSums(buffers.dRouterLogits, grads.get(routerBiasName));           // [N, E] → [1, E]
         }
-        MatMul.multAddTransB(buffers.dRouterLogits, routerWeight, dX);                      // [T, E]·[C, E]ᵀ → [T, C]
+        MatMul.multAddTransB(buffers.dRouterLogits, routerWeight, dX);                      // [N, E]·[C, E]ᵀ → [N, C]
     }
 }

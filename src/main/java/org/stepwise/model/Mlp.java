@@ -5,7 +5,7 @@ import org.ejml.data.DMatrixRMaj;
 /** The position-wise half of a block: one dense feed-forward network or a mixture of experts. */
 interface Mlp {
 
-    /** What one sequence's forward pass keeps for the backward pass. */
+    /** What the forward pass of a stack of sequences keeps for the backward pass. */
     interface ForwardState {
     }
 
@@ -17,9 +17,9 @@ interface Mlp {
 
     BackwardBuffers newScratch();
 
-    /** mlp(x): x [T, C] Not modified (kept by reference); returns the output [T, C], a matrix of act. */
+    /** mlp(x): x [N, C] Not modified (kept by reference); returns the output [N, C], a matrix of act. */
     DMatrixRMaj forward(DMatrixRMaj x, ForwardState act, TraceSink sink);
 
-    /** dOut [T, C] Not modified; dX [T, C] Modified (overwritten; not dOut); adds weight gradients to grads. */
+    /** dOut [N, C] Not modified; dX [N, C] Modified (overwritten; not dOut); adds weight gradients to grads. */
     void backward(DMatrixRMaj dOut, ForwardState act, BackwardBuffers scratch, Parameters grads, DMatrixRMaj dX);
 }

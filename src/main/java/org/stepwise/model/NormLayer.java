@@ -6,11 +6,11 @@ import org.stepwise.tensor.LayerNorm;
 /** One LayerNorm of the model (ln_1, ln_2 or ln_f) with its trained γ and β, its hooks and its backward pass. */
 final class NormLayer {
 
-    /** What one sequence's forward pass keeps for the backward pass. */
+    /** What the forward pass of a stack of sequences keeps for the backward pass. */
     static final class Activations {
-        final DMatrixRMaj standardized = new DMatrixRMaj(0, 0); // [T, C] (x − μ)/√(σ² + ε)
-        final DMatrixRMaj scale = new DMatrixRMaj(0, 0);        // [T, 1] √(σ² + ε)
-        final DMatrixRMaj out = new DMatrixRMaj(0, 0);          // [T, C] γ ⊙ x̂ + β
+        final DMatrixRMaj standardized = new DMatrixRMaj(0, 0); // [N, C] (x − μ)/√(σ² + ε)
+        final DMatrixRMaj scale = new DMatrixRMaj(0, 0);        // [N, 1] √(σ² + ε)
+        final DMatrixRMaj out = new DMatrixRMaj(0, 0);          // [N, C] γ ⊙ x̂ + β
     }
 
     private final DMatrixRMaj gamma; // [1, C]
@@ -37,17 +37,17 @@ final class NormLayer {
         this.layer = layer;
     }
 
-    /** LN(x): x [T, C] Not modified; returns act.out [T, C]. */
+    /** LN(x): x [N, C] Not modified; returns act.out [N, C]. */
     DMatrixRMaj forward(DMatrixRMaj x, Activations act, TraceSink sink) {
-        LayerNorm.forward(x, gamma, beta, epsilon, act.standardized, act.scale, act.out); // [T, C] → [T, C]
+        LayerNorm.forward(x, gamma, beta, epsilon, act.standardized, act.scale, act.out); // [N, C] → [N, C]
         Hooks.emit(sink, scaleHook, layer, act.scale);
         Hooks.emit(sink, normalizedHook, layer, act.out);
         return act.out;
     }
 
-    /** dOut [T, C] Not modified; dX [T, C] Modified (overwritten, may be dOut); adds ∂L/∂γ, ∂L/∂β to grads. */
+    /** dOut [N, C] Not modified; dX [N, C] Modified (overwritten, may be dOut); adds ∂L/∂γ, ∂L/∂β to grads. */
     void backward(DMatrixRMaj dOut, Activations act, Parameters grads, DMatrixRMaj dX) {
-        // [T, C] → [T, C], adding to [1, C] and [1, C]
+        // [N, C] → [N, C], adding to [1, C] and [1, C]
         LayerNorm.backward(dOut, act.standardized, act.scale, gamma, dX, grads.get(gammaName), grads.get(betaName));
     }
 }

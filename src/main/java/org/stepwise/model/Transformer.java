@@ -22,8 +22,11 @@ import org.stepwise.tensor.Softmax;
  * pass with every intermediate named, its mean cross-entropy loss, and the gradient of that loss with
  * respect to every parameter, by a backward pass written out by hand.
  *
- * <p>One sequence is a [T, C] matrix; a batch is a loop over sequences. {@link #lossAndGradients}
- * splits the batch into {@value #CHUNKS} contiguous chunks (whatever the number of cores), runs them on
+ * <p>One sequence is a [T, C] matrix. {@link #lossAndGradients} splits the batch into {@value #CHUNKS}
+ * contiguous chunks (whatever the number of cores); the sequences of a chunk are stacked one under
+ * another as the N = Σ T rows of one [N, C] matrix, so every position-wise layer (LayerNorm, the
+ * projections, the MLP, the logits) runs once per chunk on all its rows, and only attention works
+ * sequence by sequence on its own rows. The chunks run on
  * a small shared pool of daemon threads, each with its own workspace and gradient accumulator, and
  * adds the chunks' gradients in chunk order: the result is the same, bit for bit, on every run and
  * machine (small batches run their chunks on the calling thread, with the same arithmetic). Calls on
@@ -134,7 +137,9 @@ public final class Transformer {
         if (sink == null) {
             throw new IllegalArgumentException("sink is required (TraceSink.NONE records nothing)");
         }
-        return forwardSequence(ids, workspace(0), sink).copy();
+        Workspace ws = workspace(0);
+        ws.stack.setSingle(ids);
+        return forwardRows(ws, sink).copy();
     }
 
     /**
@@ -167,90 +172,110 @@ public final class Transformer {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // one sequence
+    // a stack of sequences
 
-    /** Forward pass of one sequence in ws; returns ws.logits [T, V]. */
-    private DMatrixRMaj forwardSequence(int[] ids, Workspace ws, TraceSink sink) {
-        int tokens = ids.length;
+    /** Forward pass of the stack of sequences ws.stack in ws; returns ws.logits [N, V]. */
+    private DMatrixRMaj forwardRows(Workspace ws, TraceSink sink) {
+        StackedRows stack = ws.stack;
+        int rows = stack.rows();
         int width = config.dModel();
-        ws.embed.reshape(tokens, width);
-        for (int t = 0; t < tokens; t++) {
-            Ops.copyRow(tokenEmbedding, ids[t], ws.embed, t);                  // row ids[t] of [V, C] → row t of [T, C]
+        ws.embed.reshape(rows, width);
+        for (int r = 0; r < rows; r++) {
+            Ops.copyRow(tokenEmbedding, stack.id(r), ws.embed, r);             // row id of [V, C] → row r of [N, C]
         }
         Hooks.emit(sink, Hook.EMBED, -1, ws.embed);
         DMatrixRMaj x = ws.embed;
         if (positionTable != null) {
-            ws.positions.reshape(tokens, width);
-            System.arraycopy(positionTable.data, 0, ws.positions.data, 0, tokens * width); // rows [0, T) of [ctx, C]
+            ws.positions.reshape(rows, width);
+            for (int i = 0; i < stack.count(); i++) {
+                // rows [0, T) of [ctx, C] → the sequence's rows of [N, C]
+                System.arraycopy(positionTable.data, 0, ws.positions.data, stack.start(i) * width,
+                        stack.length(i) * width);
+            }
             Hooks.emit(sink, Hook.POS_EMBED, -1, ws.positions);
-            x = Ops.add(ws.embed, ws.positions, ws.embedded);                  // [T, C] + [T, C]
+            x = Ops.add(ws.embed, ws.positions, ws.embedded);                  // [N, C] + [N, C]
         }
         for (int l = 0; l < blocks.length; l++) {
-            x = blocks[l].forward(x, ws.blocks[l], sink);                     // [T, C] → [T, C]
+            x = blocks[l].forward(x, stack, ws.blocks[l], sink);              // [N, C] → [N, C]
         }
         if (finalNorm != null) {
-            x = finalNorm.forward(x, ws.finalNorm, sink);                      // [T, C] → [T, C]
+            x = finalNorm.forward(x, ws.finalNorm, sink);                      // [N, C] → [N, C]
         }
         ws.finalOut = x;
-        ws.logits.reshape(tokens, config.vocabSize());
-        MatMul.multTransB(x, outputWeight, ws.logits);                         // [T, C]·[V, C]ᵀ → [T, V]
+        ws.logits.reshape(rows, config.vocabSize());
+        MatMul.multTransB(x, outputWeight, ws.logits);                         // [N, C]·[V, C]ᵀ → [N, V]
         Hooks.emit(sink, Hook.LOGITS, -1, ws.logits);
         return ws.logits;
     }
 
     /**
-     * Σ over positions of −log softmax(logits)[target] for the logits in ws. When {@code gradients}, also
-     * writes ws.dLogits = gradientScale · (softmax(logits) − onehot(target)) [T, V].
+     * Σ over the rows of one sequence of the stack of −log softmax(logits)[target] for the logits in ws.
+     * When {@code gradients}, also writes those rows of ws.dLogits = gradientScale · (softmax(logits) −
+     * onehot(target)) (ws.dLogits must already be [N, V]).
      */
-    private double crossEntropy(Workspace ws, int[] targets, boolean gradients, double gradientScale) {
+    private double crossEntropy(Workspace ws, int sequence, boolean gradients, double gradientScale) {
         DMatrixRMaj logits = ws.logits;
-        int tokens = logits.numRows;
+        StackedRows stack = ws.stack;
         int vocab = logits.numCols;
-        if (gradients) {
-            ws.dLogits.reshape(tokens, vocab);
-        }
+        int first = stack.start(sequence);
+        int end = first + stack.length(sequence);
         double sum = 0;
-        for (int t = 0; t < tokens; t++) {
-            double logNormalizer = Softmax.logSumExp(logits, t);                       // row t of [T, V]
-            int row = t * vocab;
-            sum += logNormalizer - logits.data[row + targets[t]];
-            if (gradients) {
-                for (int v = 0; v < vocab; v++) {
-                    ws.dLogits.data[row + v] = gradientScale * Math.exp(logits.data[row + v] - logNormalizer);
-                }
-                ws.dLogits.data[row + targets[t]] -= gradientScale;
+        double[] dLogits = ws.dLogits.data;
+        for (int r = first; r < end; r++) {
+            int row = r * vocab;
+            int target = stack.target(r);
+            if (!gradients) {
+                sum += Softmax.logSumExp(logits, r) - logits.data[row + target];    // row r of [N, V]
+                continue;
             }
+            // softmax(row) = e^(logit − max) / Σ e^(logit − max), each exponential computed once
+            double max = Softmax.rowMax(logits, r);
+            double exponentials = 0;
+            for (int v = 0; v < vocab; v++) {
+                double e = Math.exp(logits.data[row + v] - max);
+                dLogits[row + v] = e;
+                exponentials += e;
+            }
+            sum += max + Math.log(exponentials) - logits.data[row + target];
+            double factor = gradientScale / exponentials;
+            for (int v = 0; v < vocab; v++) {
+                dLogits[row + v] *= factor;
+            }
+            dLogits[row + target] -= gradientScale;
         }
         return sum;
     }
 
-    /** Backward pass of one sequence from ws.dLogits; adds every parameter's gradient to grads. */
-    private void backwardSequence(int[] ids, Workspace ws, Parameters grads) {
-        int tokens = ids.length;
+    /** Backward pass of the stack in ws from ws.dLogits; adds every parameter's gradient to grads. */
+    private void backwardRows(Workspace ws, Parameters grads) {
+        StackedRows stack = ws.stack;
+        int rows = stack.rows();
         int width = config.dModel();
         // logits = x·Wᵀ
-        MatMul.multAddTransA(ws.dLogits, ws.finalOut, grads.get(outputWeightName)); // [T, V]ᵀ·[T, C] → [V, C]
+        MatMul.multAddTransA(ws.dLogits, ws.finalOut, grads.get(outputWeightName)); // [N, V]ᵀ·[N, C] → [V, C]
         DMatrixRMaj dX = ws.dResidual;
-        dX.reshape(tokens, width);
+        dX.reshape(rows, width);
         if (finalNorm != null) {
-            ws.dFinalOut.reshape(tokens, width);
-            MatMul.mult(ws.dLogits, outputWeight, ws.dFinalOut);              // [T, V]·[V, C] → [T, C]
+            ws.dFinalOut.reshape(rows, width);
+            MatMul.mult(ws.dLogits, outputWeight, ws.dFinalOut);              // [N, V]·[V, C] → [N, C]
             finalNorm.backward(ws.dFinalOut, ws.finalNorm, grads, dX);
         } else {
-            MatMul.mult(ws.dLogits, outputWeight, dX);                         // [T, V]·[V, C] → [T, C]
+            MatMul.mult(ws.dLogits, outputWeight, dX);                         // [N, V]·[V, C] → [N, C]
         }
         for (int l = blocks.length - 1; l >= 0; l--) {
-            blocks[l].backward(dX, ws.blocks[l], ws.blockScratch, grads);      // [T, C] → [T, C]
+            blocks[l].backward(dX, stack, ws.blocks[l], ws.blockScratch, grads); // [N, C] → [N, C]
         }
         // x₀ = wte[ids] + positions
         DMatrixRMaj dTokenEmbedding = grads.get(ParameterLayout.TOKEN_EMBEDDING);
-        for (int t = 0; t < tokens; t++) {
-            Ops.addRow(dX, t, 1.0, dTokenEmbedding, ids[t]);                   // row t of [T, C] → row ids[t] of [V, C]
+        for (int r = 0; r < rows; r++) {
+            Ops.addRow(dX, r, 1.0, dTokenEmbedding, stack.id(r));              // row r of [N, C] → row id of [V, C]
         }
         if (learnedPositions) {
             DMatrixRMaj dPositions = grads.get(ParameterLayout.POSITION_EMBEDDING);
-            for (int t = 0; t < tokens; t++) {
-                Ops.addRow(dX, t, 1.0, dPositions, t);                         // row t of [T, C] → row t of [ctx, C]
+            for (int i = 0; i < stack.count(); i++) {
+                for (int t = 0; t < stack.length(i); t++) {
+                    Ops.addRow(dX, stack.start(i) + t, 1.0, dPositions, t);   // a row of [N, C] → row t of [ctx, C]
+                }
             }
         }
     }
@@ -325,13 +350,17 @@ public final class Transformer {
                 }
             }
         }
+        ws.stack.set(batchInputs, batchTargets, chunkStart[chunk], chunkStart[chunk + 1]);
+        forwardRows(ws, TraceSink.NONE);
+        if (accumulator != null) {
+            ws.dLogits.reshape(ws.logits.numRows, ws.logits.numCols);
+        }
         double sum = 0;
-        for (int i = chunkStart[chunk]; i < chunkStart[chunk + 1]; i++) {
-            forwardSequence(batchInputs[i], ws, TraceSink.NONE);
-            sum += crossEntropy(ws, batchTargets[i], accumulator != null, batchGradientScale);
-            if (accumulator != null) {
-                backwardSequence(batchInputs[i], ws, accumulator);
-            }
+        for (int i = 0; i < ws.stack.count(); i++) {
+            sum += crossEntropy(ws, i, accumulator != null, batchGradientScale);
+        }
+        if (accumulator != null) {
+            backwardRows(ws, accumulator);
         }
         chunkLoss[chunk] = sum;
     }

@@ -81,6 +81,44 @@ public final class Activations {
         }
     }
 
+    /**
+     * out = geluTanh(in) as {@link #geluTanh(DMatrixRMaj, DMatrixRMaj)}, and also keeps
+     * sigmoid = σ(2u) of every entry so that {@link #geluTanhBackward(DMatrixRMaj, DMatrixRMaj,
+     * DMatrixRMaj, DMatrixRMaj)} needs no second exponential. [R, N] → [R, N];
+     * {@code sigmoid}: Modified (reshaped), not {@code in} or {@code out}.
+     */
+    public static void geluTanh(DMatrixRMaj in, DMatrixRMaj out, DMatrixRMaj sigmoid) {
+        if (sigmoid == in || sigmoid == out) {
+            throw new IllegalArgumentException("sigmoid must be a matrix of its own");
+        }
+        int count = in.getNumElements();
+        out.reshape(in.numRows, in.numCols);
+        sigmoid.reshape(in.numRows, in.numCols);
+        for (int i = 0; i < count; i++) {
+            double x = in.data[i];
+            double u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+            double denominator = 1.0 + Math.exp(-2.0 * u);
+            out.data[i] = x / denominator;                      // the same number as geluTanh(x)
+            sigmoid.data[i] = 1.0 / denominator;                // σ(2u)
+        }
+    }
+
+    /**
+     * dIn = dOut ⊙ geluTanh'(in), [R, N], with σ(2u) taken from the forward pass: the same numbers
+     * as {@link #geluTanhBackward(DMatrixRMaj, DMatrixRMaj, DMatrixRMaj)}. {@code sigmoid}: Not modified.
+     */
+    public static void geluTanhBackward(DMatrixRMaj in, DMatrixRMaj sigmoid, DMatrixRMaj dOut, DMatrixRMaj dIn) {
+        Softmax.requireSameShape(in, dOut);
+        Softmax.requireSameShape(in, sigmoid);
+        dIn.reshape(in.numRows, in.numCols);
+        for (int i = 0, n = in.getNumElements(); i < n; i++) {
+            double x = in.data[i];
+            double s = sigmoid.data[i];
+            double du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x);
+            dIn.data[i] = dOut.data[i] * (s + 2.0 * x * s * (1.0 - s) * du);
+        }
+    }
+
     /** dIn = dOut ⊙ geluTanh'(in), [R, N]. */
     public static void geluTanhBackward(DMatrixRMaj in, DMatrixRMaj dOut, DMatrixRMaj dIn) {
         Softmax.requireSameShape(in, dOut);

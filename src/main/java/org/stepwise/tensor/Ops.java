@@ -121,6 +121,45 @@ public final class Ops {
     }
 
     /**
+     * target = source[firstRow : firstRow + rows, firstCol : firstCol + width] (one sequence's slice of
+     * one head in a stack of sequences).
+     *
+     * @param source [R, N] Not modified.
+     * @param target [rows, width] Modified (reshaped).
+     */
+    public static void copyBlock(DMatrixRMaj source, int firstRow, int rows, int firstCol, int width,
+                                 DMatrixRMaj target) {
+        if (firstRow < 0 || rows < 0 || firstRow + rows > source.numRows || firstCol < 0 || width < 0
+                || firstCol + width > source.numCols) {
+            throw new IllegalArgumentException("block rows [" + firstRow + ", " + (firstRow + rows) + ") × columns ["
+                    + firstCol + ", " + (firstCol + width) + ") outside [" + source.numRows + ", " + source.numCols
+                    + "]");
+        }
+        target.reshape(rows, width);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(source.data, (firstRow + i) * source.numCols + firstCol, target.data, i * width, width);
+        }
+    }
+
+    /**
+     * target[firstRow : firstRow + source.numRows, firstCol : firstCol + source.numCols] = source.
+     *
+     * @param source [rows, width] Not modified.
+     * @param target [R, N] Modified (only that block).
+     */
+    public static void pasteBlock(DMatrixRMaj source, DMatrixRMaj target, int firstRow, int firstCol) {
+        int rows = source.numRows;
+        int width = source.numCols;
+        if (firstRow < 0 || firstRow + rows > target.numRows || firstCol < 0 || firstCol + width > target.numCols) {
+            throw new IllegalArgumentException("cannot paste [" + rows + ", " + width + "] at row " + firstRow
+                    + ", column " + firstCol + " of [" + target.numRows + ", " + target.numCols + "]");
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(source.data, i * width, target.data, (firstRow + i) * target.numCols + firstCol, width);
+        }
+    }
+
+    /**
      * target[targetRow, :] = source[sourceRow, :].
      *
      * @param source [R, N] Not modified.

@@ -87,6 +87,24 @@ public final class Softmax {
         int cols = m.numCols;
         int start = row * cols;
         double[] d = m.data;
+        double max = rowMax(m, row);
+        double sum = 0;
+        for (int j = start; j < start + cols; j++) {
+            sum += Math.exp(d[j] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /**
+     * The largest entry of m[row, :], the shift that keeps e^(entry − max) from overflowing.
+     *
+     * @param m [R, N] Not modified.
+     * @throws IllegalArgumentException when the row has no finite largest entry (±∞)
+     */
+    public static double rowMax(DMatrixRMaj m, int row) {
+        int cols = m.numCols;
+        int start = row * cols;
+        double[] d = m.data;
         double max = Double.NEGATIVE_INFINITY;
         for (int j = start; j < start + cols; j++) {
             if (d[j] > max) {
@@ -96,11 +114,7 @@ public final class Softmax {
         if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("row " + row + " has no finite largest entry (" + max + ")");
         }
-        double sum = 0;
-        for (int j = start; j < start + cols; j++) {
-            sum += Math.exp(d[j] - max);
-        }
-        return max + Math.log(sum);
+        return max;
     }
 
     static void requireSameShape(DMatrixRMaj a, DMatrixRMaj b) {

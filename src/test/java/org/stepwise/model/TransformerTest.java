@@ -118,6 +118,44 @@ class TransformerTest {
     }
 
     @Test
+    void sequencesStackedInOneChunkGiveTheSameLossAndGradientsAsEachAlone() {
+        // Eight sequences make chunks of two: each chunk stacks two sequences of different lengths.
+        int[] lengths = {6, 3, 1, 5, 4, 6, 2, 5};
+        for (ModelConfig config : new ModelConfig[] {
+                TinyModels.base().withAttention(4, 2),
+                TinyModels.base().withVariants(ModelConfig.Activation.RELU, ModelConfig.Positional.ROPE,
+                        ModelConfig.Norm.POST_LN, false, true).withExperts(3, 2),
+                TinyModels.base().withVariants(ModelConfig.Activation.GELU_ERF, ModelConfig.Positional.SINUSOIDAL,
+                        ModelConfig.Norm.PRE_LN, true, false)}) {
+            Parameters parameters = TinyModels.perturbed(config, 9);
+            Transformer model = new Transformer(config, parameters);
+            int[][] inputs = TinyModels.randomIds(config.vocabSize(), 21, lengths);
+            int[][] targets = TinyModels.randomIds(config.vocabSize(), 22, lengths);
+            Parameters stacked = parameters.zerosLike();
+            double loss = model.lossAndGradients(inputs, targets, stacked);
+            int positions = java.util.Arrays.stream(lengths).sum();
+            double expectedLoss = 0;
+            Parameters expected = parameters.zerosLike();
+            Parameters alone = parameters.zerosLike();
+            for (int i = 0; i < inputs.length; i++) {
+                double weight = (double) lengths[i] / positions;
+                expectedLoss += weight * model.lossAndGradients(new int[][] {inputs[i]}, new int[][] {targets[i]}, alone);
+                for (String name : expected.names()) {
+                    for (int j = 0; j < alone.get(name).getNumElements(); j++) {
+                        expected.get(name).data[j] += weight * alone.get(name).data[j];
+                    }
+                }
+            }
+            assertEquals(expectedLoss, loss, 1e-12 * Math.abs(expectedLoss));
+            for (String name : expected.names()) {
+                for (int j = 0; j < expected.get(name).getNumElements(); j++) {
+                    assertEquals(expected.get(name).data[j], stacked.get(name).data[j], 1e-12, name);
+                }
+            }
+        }
+    }
+
+    @Test
     void gradientsOverwriteWhatTheStoreHeld() {
         ModelConfig config = TinyModels.base();
         Parameters parameters = TinyModels.perturbed(config, 6);

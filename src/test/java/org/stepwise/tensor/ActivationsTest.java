@@ -1,5 +1,6 @@
 package org.stepwise.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.ejml.data.DMatrixRMaj;
@@ -73,5 +74,32 @@ class ActivationsTest {
         Activations.geluErfBackward(in, dOut, dIn);
         assertEquals(Activations.geluErf(4.0), out.get(1, 2));
         assertEquals(0.5 * Activations.geluErfDerivative(0.3), dIn.get(1, 0));
+    }
+
+    @Test
+    void geluTanhWithItsSigmoidKeptGivesTheSameNumbersBitForBit() {
+        java.util.Random random = new java.util.Random(3);
+        DMatrixRMaj in = new DMatrixRMaj(4, 5);
+        DMatrixRMaj dOut = new DMatrixRMaj(4, 5);
+        for (int i = 0; i < in.data.length; i++) {
+            in.data[i] = 6 * random.nextGaussian();
+            dOut.data[i] = random.nextGaussian();
+        }
+        in.data[0] = 0.0;
+        in.data[1] = -40.0;
+        in.data[2] = 40.0;
+        DMatrixRMaj plain = new DMatrixRMaj(1, 1);
+        DMatrixRMaj kept = new DMatrixRMaj(1, 1);
+        DMatrixRMaj sigmoid = new DMatrixRMaj(1, 1);
+        Activations.geluTanh(in, plain);
+        Activations.geluTanh(in, kept, sigmoid);
+        assertArrayEquals(plain.data, kept.data, 0.0);
+        DMatrixRMaj dPlain = new DMatrixRMaj(1, 1);
+        DMatrixRMaj dKept = new DMatrixRMaj(1, 1);
+        Activations.geluTanhBackward(in, dOut, dPlain);
+        Activations.geluTanhBackward(in, sigmoid, dOut, dKept);
+        assertArrayEquals(dPlain.data, dKept.data, 0.0);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Activations.geluTanh(in, kept, in));
     }
 }
