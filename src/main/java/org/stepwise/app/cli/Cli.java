@@ -44,8 +44,7 @@ public final class Cli implements Runnable {
         commandLine.setErr(err);
         ResourceBundle messages = commandLine.getCommandSpec().resourceBundle();
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
-            err.println(messages.getString("cli.errorPrefix") + ex.getMessage());
-            err.println(messages.getString("cli.seeHelp"));
+            err.println(messages.getString("cli.errorPrefix") + describe(ex) + " " + messages.getString("cli.seeHelp"));
             return BAD_INPUT;
         });
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
@@ -67,6 +66,9 @@ public final class Cli implements Runnable {
         }
         if (message == null || message.isBlank()) {
             message = ex.getClass().getSimpleName();
+        }
+        if (message.startsWith("Error: ")) {
+            message = message.substring("Error: ".length());
         }
         return message.replace('\n', ' ');
     }

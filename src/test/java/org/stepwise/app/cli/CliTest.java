@@ -189,7 +189,7 @@ class CliTest {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-            assertTrue(r.err().strip().lines().count() <= 2, r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
         }
     }
 }
