@@ -20,7 +20,7 @@ class BundleConsistencyTest {
     @ValueSource(strings = {"messages", "cli"})
     void englishAndChineseHaveTheSameKeys(String bundle) throws IOException {
         Properties english = load("/org/stepwise/i18n/" + bundle + ".properties");
-        Properties chinese = load("/org/stepwise/i18n/" + bundle + "_zh_CN.properties");
+        Properties chinese = load("/org/stepwise/i18n/" + bundle + "_zh.properties");
         assertEquals(new TreeSet<>(english.stringPropertyNames()), new TreeSet<>(chinese.stringPropertyNames()));
         for (String key : english.stringPropertyNames()) {
             assertTrue(!english.getProperty(key).isBlank() && !chinese.getProperty(key).isBlank(), key);
