@@ -9,13 +9,9 @@ import java.nio.file.StandardCopyOption;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
-import org.stepwise.tokenizer.BpeTokenizer;
-import org.stepwise.tokenizer.CharTokenizer;
-import org.stepwise.tokenizer.Tokenizer;
-import org.stepwise.tokenizer.WordTokenizer;
 
 /**
- * The model Stepwise opens on: its shape, how its tokenizer is trained, and where its checkpoint lives
+ * The model Stepwise opens on: its shape and where its checkpoint lives
  * ({@code assets/model/}, also packed into the jar).
  */
 public final class DefaultModel {
@@ -47,20 +43,5 @@ public final class DefaultModel {
             }
         }
         return target;
-    }
-
-    /** A BPE tokenizer ({@code </w>} convention) with about {@code vocabSize} entries, trained on {@code text}. */
-    public static Tokenizer trainBpe(String text, int vocabSize) {
-        return BpeTokenizer.trainToVocabSize(text, vocabSize);
-    }
-
-    /** A character tokenizer knowing every character of {@code text}. */
-    public static Tokenizer trainCharacters(String text) {
-        return CharTokenizer.train(text);
-    }
-
-    /** A word tokenizer with the {@code vocabSize} most frequent words of {@code text}. */
-    public static Tokenizer trainWords(String text, int vocabSize) {
-        return WordTokenizer.train(text, vocabSize - 3);
     }
 }

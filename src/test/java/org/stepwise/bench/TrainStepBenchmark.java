@@ -1,6 +1,5 @@
 package org.stepwise.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,11 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.stepwise.app.DefaultModel;
-import org.stepwise.model.ModelConfig;
-import org.stepwise.model.ParameterLayout;
-import org.stepwise.model.Parameters;
-import org.stepwise.model.Transformer;
-import org.stepwise.train.AdamW;
+import org.stepwise.train.TrainStepWorkload;
 
 /**
  * JMH benchmark of one training step (forward, backward, AdamW) of the default config on a batch of
@@ -36,35 +31,15 @@ public class TrainStepBenchmark {
 
     private static final int BATCH = 16;
 
-    private Transformer model;
-    private Parameters weights;
-    private Parameters gradients;
-    private AdamW optimizer;
-    private int[][] inputs;
-    private int[][] targets;
+    private TrainStepWorkload workload;
 
     @Setup
     public void setUp() {
-        ModelConfig config = DefaultModel.CONFIG;
-        weights = ParameterLayout.of(config).initialize(0);
-        model = new Transformer(config, weights);
-        gradients = weights.zerosLike();
-        optimizer = new AdamW(weights);
-        SplittableRandom random = new SplittableRandom(0);
-        inputs = new int[BATCH][config.contextLength()];
-        targets = new int[BATCH][config.contextLength()];
-        for (int s = 0; s < BATCH; s++) {
-            for (int t = 0; t < config.contextLength(); t++) {
-                inputs[s][t] = random.nextInt(config.vocabSize());
-                targets[s][t] = random.nextInt(config.vocabSize());
-            }
-        }
+        workload = new TrainStepWorkload(DefaultModel.CONFIG, BATCH, 0);
     }
 
     @Benchmark
     public double trainStep() {
-        double loss = model.lossAndGradients(inputs, targets, gradients);
-        optimizer.step(weights, gradients, 1e-4);
-        return loss;
+        return workload.step();
     }
 }

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -23,11 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import org.stepwise.app.DefaultModel;
 import org.stepwise.model.ModelConfig;
-import org.stepwise.model.ParameterLayout;
-import org.stepwise.model.Parameters;
-import org.stepwise.model.Transformer;
 import org.stepwise.model.io.HfConfig;
-import org.stepwise.train.AdamW;
+import org.stepwise.train.TrainStepWorkload;
 
 /**
  * {@code stepwise bench}: training throughput (forward, backward and AdamW on random batches) of the
@@ -100,32 +96,15 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Seconds per training step, the median of each of {@code repeats} blocks of {@code steps} steps. */
     private double[] measure(ModelConfig config) {
-        Parameters weights = ParameterLayout.of(config).initialize(0);
-        Transformer model = new Transformer(config, weights);
-        Parameters gradients = weights.zerosLike();
-        AdamW optimizer = new AdamW(weights);
-        SplittableRandom random = new SplittableRandom(0);
-        int batches = 8;
-        int[][][] inputs = new int[batches][batchSize][config.contextLength()];
-        int[][][] targets = new int[batches][batchSize][config.contextLength()];
-        for (int b = 0; b < batches; b++) {
-            for (int s = 0; s < batchSize; s++) {
-                for (int t = 0; t < config.contextLength(); t++) {
-                    inputs[b][s][t] = random.nextInt(config.vocabSize());
-                    targets[b][s][t] = random.nextInt(config.vocabSize());
-                }
-            }
-        }
+        TrainStepWorkload workload = new TrainStepWorkload(config, batchSize, 0);
         for (int s = 0; s < 10; s++) {   // warm-up: let the JIT compile the hot loops
-            model.lossAndGradients(inputs[s % batches], targets[s % batches], gradients);
-            optimizer.step(weights, gradients, 1e-3);
+            workload.step();
         }
         double[] perStep = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
             for (int s = 0; s < steps; s++) {
-                model.lossAndGradients(inputs[s % batches], targets[s % batches], gradients);
-                optimizer.step(weights, gradients, 1e-3);
+                workload.step();
             }
             perStep[r] = (System.nanoTime() - start) / 1e9 / steps;
         }

@@ -18,7 +18,10 @@ import org.stepwise.model.ModelConfig;
 import org.stepwise.model.io.HfConfig;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
+import org.stepwise.tokenizer.BpeTokenizer;
+import org.stepwise.tokenizer.CharTokenizer;
 import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.tokenizer.WordTokenizer;
 import org.stepwise.train.Dataset;
 import org.stepwise.train.LearningRateSchedule;
 import org.stepwise.train.Optimizer;
@@ -101,9 +104,9 @@ final class TrainCommand implements Callable<Integer> {
         Tokenizer tokenizer;
         try {
             tokenizer = switch (tokenizerKind) {
-                case bpe -> DefaultModel.trainBpe(text, vocabulary);
-                case character -> DefaultModel.trainCharacters(text);
-                case word -> DefaultModel.trainWords(text, vocabulary);
+                case bpe -> BpeTokenizer.trainToVocabSize(text, vocabulary);
+                case character -> CharTokenizer.train(text);
+                case word -> WordTokenizer.train(text, vocabulary - 3);   // the 3 special tokens come on top
             };
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage() + "; choose a larger --vocab-size, or --tokenizer character");
