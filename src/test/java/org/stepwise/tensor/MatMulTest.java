@@ -210,6 +210,12 @@ class MatMulTest {
     }
 
     @Test
+    void theBackendIsTheJavaKernelOrAnOptimizedLibrary() {
+        String backend = MatMul.backend();
+        assertTrue(backend.equals("java") || backend.matches("lib(openblas|blis|mkl).*"), backend);
+    }
+
+    @Test
     void wrongShapesAreRejectedWithTheShapes() {
         DMatrixRMaj a = new DMatrixRMaj(5, 7);
         DMatrixRMaj b = new DMatrixRMaj(7, 3);

@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import org.stepwise.app.DefaultModel;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.io.HfConfig;
+import org.stepwise.tensor.MatMul;
 import org.stepwise.train.TrainStepWorkload;
 
 /**
@@ -65,6 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("batch_size", batchSize);
         result.put("dtype", "float64");
         result.put("threads", Runtime.getRuntime().availableProcessors());
+        result.put("matmul", MatMul.backend());
         double[] stepSeconds = measure(config);
         double median = median(stepSeconds);
         double tokensPerSecond = (double) batchSize * config.contextLength() / median;
@@ -84,8 +86,8 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.line(result));
         } else {
-            out.println(String.format(Locale.ROOT, "stepwise: %,.0f tokens/s (median step %.1f ms, batch %d × %d tokens)",
-                    tokensPerSecond, median * 1e3, batchSize, config.contextLength()));
+            out.println(String.format(Locale.ROOT, "stepwise: %,.0f tokens/s (median step %.1f ms, batch %d × %d tokens, matrix products: %s)",
+                    tokensPerSecond, median * 1e3, batchSize, config.contextLength(), MatMul.backend()));
             if (result.containsKey("ratio")) {
                 out.println(String.format(Locale.ROOT, "numpy reference: %,d tokens/s; ratio stepwise/numpy = %.2f",
                         ((Map<?, ?>) result.get("reference")).get("tokens_per_s"), (double) result.get("ratio")));
