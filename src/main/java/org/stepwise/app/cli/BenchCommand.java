@@ -18,6 +18,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
@@ -184,8 +185,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            for (String name : ModelFolder.FILE_NAMES) {
-                Files.deleteIfExists(dir.resolve(name));
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
             }
             Files.deleteIfExists(dir);
         }
