@@ -11,8 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
@@ -22,14 +28,22 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import org.stepwise.app.DefaultModel;
 import org.stepwise.model.ModelConfig;
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.Parameters;
+import org.stepwise.model.Trace;
+import org.stepwise.model.Transformer;
 import org.stepwise.model.io.HfConfig;
+import org.stepwise.model.io.ModelFolder;
+import org.stepwise.model.io.ModelWeights;
 import org.stepwise.tensor.MatMul;
 import org.stepwise.train.TrainStepWorkload;
 
 /**
  * {@code stepwise bench}: training throughput (forward, backward and AdamW on random batches) of the
  * default config, and, with {@code --reference}, the same measurement of the numpy reference
- * implementation on the same machine and the ratio of the two.
+ * implementation on the same machine and the ratio of the two. With {@code --gpt2-small}, instead: how
+ * long a GPT-2 small folder (124M parameters, random weights written here as F32 safetensors) takes to
+ * open, how long one forward pass over 32 tokens with the full trace takes, and the peak heap meanwhile.
  */
 @Command(name = "bench", resourceBundle = Cli.BUNDLE)
 final class BenchCommand implements Callable<Integer> {
@@ -55,8 +69,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", descriptionKey = "json")
     boolean json;
 
+    @Option(names = "--gpt2-small", descriptionKey = "gpt2Small")
+    boolean gpt2Small;
+
+    /** GPT-2 small: V = 50257, 1024 positions, L = 12, H = 12, C = 768. */
+    static final ModelConfig GPT2_SMALL = ModelConfig.gpt2Like(50257, 1024, 12, 12, 768);
+    /** Tokens of the timed forward pass. */
+    static final int GPT2_TOKENS = 32;
+    /** Warm forward passes timed after the first one. */
+    private static final int WARM_PASSES = 3;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (gpt2Small) {
+            return benchGpt2Small();
+        }
         if (batchSize < 1 || steps < 1 || repeats < 1) {
             throw new BadInputException("--batch-size, --steps and --repeats must be at least 1");
         }
@@ -94,6 +121,123 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Writes a GPT-2 small folder with random weights to a temporary folder, drops every reference to those weights,
+     * then times {@link ModelFolder#loadCheckpoint} and {@link Trace#record} on 32 random tokens, and reads the peak
+     * heap of the two (the sum of each heap pool's peak since the reset, an upper bound of the heap in use).
+     */
+    private Integer benchGpt2Small() throws IOException {
+        Path dir = Files.createTempDirectory("stepwise-gpt2-small");
+        try {
+            long fileBytes = writeRandomGpt2Small(dir, 0);
+            System.gc();
+            resetHeapPeaks();
+            long start = System.nanoTime();
+            ModelFolder.Checkpoint checkpoint = ModelFolder.loadCheckpoint(dir);
+            double openSeconds = (System.nanoTime() - start) / 1e9;
+
+            Transformer model = new Transformer(checkpoint.config(), checkpoint.parameters());
+            int[] ids = new SplittableRandom(1).ints(GPT2_TOKENS, 0, GPT2_SMALL.vocabSize()).toArray();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long startCpu = threads.getCurrentThreadCpuTime();
+            start = System.nanoTime();
+            Trace trace = Trace.record(model, ids);
+            double firstSeconds = (System.nanoTime() - start) / 1e9;
+            double firstCpuSeconds = (threads.getCurrentThreadCpuTime() - startCpu) / 1e9;
+            long peakHeap = heapPeak();
+            double[] warmSeconds = new double[WARM_PASSES];
+            double[] warmCpuSeconds = new double[WARM_PASSES];
+            for (int pass = 0; pass < WARM_PASSES; pass++) {
+                startCpu = threads.getCurrentThreadCpuTime();
+                start = System.nanoTime();
+                trace = Trace.record(model, ids);
+                warmSeconds[pass] = (System.nanoTime() - start) / 1e9;
+                warmCpuSeconds[pass] = (threads.getCurrentThreadCpuTime() - startCpu) / 1e9;
+            }
+
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("model", "gpt2-small random weights");
+            result.put("parameters", checkpoint.parameters().count());
+            result.put("file_bytes", fileBytes);
+            result.put("threads", Runtime.getRuntime().availableProcessors());
+            result.put("open_s", openSeconds);
+            result.put("forward_trace_tokens", GPT2_TOKENS);
+            result.put("forward_trace_s", firstSeconds);
+            result.put("forward_trace_warm_s_median", median(warmSeconds));
+            result.put("forward_trace_cpu_s", firstCpuSeconds);
+            result.put("forward_trace_warm_cpu_s_median", median(warmCpuSeconds));
+            result.put("trace_tensors", trace.size());
+            result.put("peak_heap_mb", peakHeap / (1024.0 * 1024.0));
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.line(result));
+            } else {
+                out.println(String.format(Locale.ROOT, "GPT-2 small (%,d parameters, %,d-byte F32 file): open %.2f s",
+                        checkpoint.parameters().count(), fileBytes, openSeconds));
+                out.println(String.format(Locale.ROOT, "forward pass with the full trace (%d tokens, %d tensors):"
+                        + " %.2f s first, %.2f s warm (median of %d)", GPT2_TOKENS, trace.size(), firstSeconds,
+                        median(warmSeconds), WARM_PASSES));
+                out.println(String.format(Locale.ROOT, "  CPU time of the calling thread: %.2f s first, %.2f s warm"
+                        + " (less than the wall time when the machine is busy)", firstCpuSeconds,
+                        median(warmCpuSeconds)));
+                out.println(String.format(Locale.ROOT, "peak heap while opening and running: %.0f MB",
+                        peakHeap / (1024.0 * 1024.0)));
+            }
+            return 0;
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * Writes config.json and an F32 model.safetensors of GPT-2 small into {@code dir} (Modified): weight matrices
+     * uniform with standard deviation 0.02 (GPT-2's), LayerNorm γ = 1, biases and β uniform with deviation 0.01.
+     *
+     * @return the size of the weights file in bytes
+     */
+    private static long writeRandomGpt2Small(Path dir, long seed) throws IOException {
+        ParameterLayout layout = ParameterLayout.of(GPT2_SMALL);
+        Parameters parameters = layout.zeros();
+        SplittableRandom random = new SplittableRandom(seed);
+        double halfWidth = Math.sqrt(3.0);   // uniform on [−√3 σ, √3 σ] has standard deviation σ
+        for (ParameterLayout.Spec parameter : layout.specs()) {
+            double[] values = parameters.get(parameter.name()).data;
+            int count = parameter.rows() * parameter.cols();
+            double deviation = parameter.vector() ? 0.01 : 0.02;
+            double offset = parameter.init() == ParameterLayout.Init.ONES ? 1.0 : 0.0;
+            for (int i = 0; i < count; i++) {
+                values[i] = offset + deviation * halfWidth * (2 * random.nextDouble() - 1);
+            }
+        }
+        HfConfig.write(dir.resolve(ModelFolder.CONFIG), GPT2_SMALL);
+        Path weights = dir.resolve(ModelFolder.WEIGHTS);
+        ModelWeights.save(weights, parameters, false, Map.of("stepwise_content", "random GPT-2 small weights"));
+        return Files.size(weights);
+    }
+
+    private static void resetHeapPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long heapPeak() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
     }
 
     /** Seconds per training step, the median of each of {@code repeats} blocks of {@code steps} steps. */

@@ -42,8 +42,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * and then the data buffer. Each tensor's values lie row-major and little-endian in
  * {@code [begin, end)} of the data buffer (offsets count from the buffer's first byte, not the file's).
  *
- * <p>Reading turns F64, F32, F16, BF16, I64 and I32 values into doubles, exactly (every value of those types is a
- * double, except I64 values beyond 2^53 that are not, which are refused). It reads the header first, checks every
+ * <p>Reading turns F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL values into doubles, exactly (every value of
+ * those types is a double, except I64 values beyond 2^53 that are not, which are refused; BOOL reads as 0 or 1). The
+ * integer and BOOL types appear in checkpoints as buffers such as GPT-2's attention mask. It reads the header first, checks every
  * entry against the file, and then streams each tensor's bytes through one small reused buffer straight into its
  * {@code double[]}, so loading a large file costs its doubles and nothing more. Writing stores F64 or F32 and is
  * atomic (see {@link AtomicFiles}). Every problem with a file is a {@link ModelFileException} naming the file.
@@ -68,7 +69,7 @@ public final class Safetensors {
 
     /** Element types this class understands, with their names in the header and their sizes. */
     public enum DType {
-        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4);
+        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
 
         private final int byteSize;
 
@@ -344,6 +345,26 @@ public final class Safetensors {
                 case I32 -> {
                     for (int i = 0; i < batch; i++) {
                         target[first + i] = chunk.getInt(4 * i);
+                    }
+                }
+                case I16 -> {
+                    for (int i = 0; i < batch; i++) {
+                        target[first + i] = chunk.getShort(2 * i);
+                    }
+                }
+                case I8 -> {
+                    for (int i = 0; i < batch; i++) {
+                        target[first + i] = chunk.get(i);
+                    }
+                }
+                case U8 -> {
+                    for (int i = 0; i < batch; i++) {
+                        target[first + i] = chunk.get(i) & 0xFF;
+                    }
+                }
+                case BOOL -> {
+                    for (int i = 0; i < batch; i++) {
+                        target[first + i] = chunk.get(i) == 0 ? 0.0 : 1.0;
                     }
                 }
                 case I64 -> {
