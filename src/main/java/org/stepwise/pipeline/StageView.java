@@ -132,6 +132,7 @@ public record StageView(Stage stage, int head, int kvHead, List<StageTensor> ten
                 case TOKENS -> {
                     add(new TensorRef.TokenIds(), Role.OUTPUT, "ids", tokens, 1, Axis.TOKENS, Axis.NONE);
                     latex = "\\text{ids} = \\mathrm{tokenize}(\\text{text})";
+                    shapeLines.add("ids = tokenize(text)   " + shape(tokens, 1));
                 }
                 case TOKEN_EMBEDDING -> tokenEmbedding();
                 case POSITION -> position();
