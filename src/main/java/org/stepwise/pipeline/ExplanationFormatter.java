@@ -60,13 +60,13 @@ public final class ExplanationFormatter {
                     symbol(e.operands().get(0))) + ")";
             case RESIDUAL_SUM -> cell + " = a + b = " + number(e.quantity(Name.LEFT)) + " + "
                     + number(e.quantity(Name.RIGHT)) + " = " + result;
-            case LAYER_NORM -> cell + " = (x − μ)/√(σ² + ε)·γ + β = (" + number(e.quantity(Name.INPUT)) + " − "
-                    + number(e.quantity(Name.MEAN)) + ")/√(" + number(e.quantity(Name.VARIANCE)) + " + "
+            case LAYER_NORM -> cell + " = (x − μ)/√(σ² + ε)·γ + β = ("
+                    + difference(e.quantity(Name.INPUT), e.quantity(Name.MEAN)) + ")/√(" + number(e.quantity(Name.VARIANCE)) + " + "
                     + number(e.quantity(Name.EPSILON)) + ")·" + number(e.quantity(Name.GAMMA)) + " + "
                     + number(e.quantity(Name.BETA)) + " = " + result;
             case LAYER_NORM_SCALE -> cell + " = √(σ² + ε) = √(" + number(e.quantity(Name.VARIANCE)) + " + "
                     + number(e.quantity(Name.EPSILON)) + ") = " + result + "  (μ = " + number(e.quantity(Name.MEAN)) + ")";
-            case DOT_PRODUCT -> cell + " = " + sum(e.terms())
+            case DOT_PRODUCT -> cell + " = Σ aᵢ·bᵢ" + (e.has(Name.BIAS) ? " + b" : "") + " = " + sum(e.terms())
                     + (e.has(Name.BIAS) ? " + " + number(e.quantity(Name.BIAS)) + " (" + words("pipeline.explain.bias") + ")" : "")
                     + " = " + result;
             case ROTATION -> cell + " = " + sum(e.terms()) + " = " + result + "  ("
@@ -92,7 +92,7 @@ public final class ExplanationFormatter {
     }
 
     private String softmax(CellExplanation e, String cell, String result) {
-        String shifted = number(e.quantity(Name.SCORE)) + "−" + number(e.quantity(Name.MAX));
+        String shifted = difference(e.quantity(Name.SCORE), e.quantity(Name.MAX));
         if (e.has(Name.TEMPERATURE)) {
             String temperature = number(e.quantity(Name.TEMPERATURE));
             return cell + " = e^((s−max)/T)/Σ = e^((" + shifted + ")/" + temperature + ")/"
@@ -101,6 +101,11 @@ public final class ExplanationFormatter {
         }
         return cell + " = e^(s−max)/Σe^(s−max) = e^(" + shifted + ")/" + number(e.quantity(Name.EXP_SUM)) + " = "
                 + number(e.quantity(Name.EXP)) + "/" + number(e.quantity(Name.EXP_SUM)) + " = " + result;
+    }
+
+    /** {@code a − b}, with a negative b in parentheses. */
+    private static String difference(double a, double b) {
+        return number(a) + " − " + (b < 0 ? "(" + number(b) + ")" : number(b));
     }
 
     /** {@code a·b + c·d + … n more}, largest products first (the terms come sorted). */
