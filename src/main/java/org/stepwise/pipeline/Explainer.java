@@ -71,9 +71,9 @@ public final class Explainer {
         }
 
         CellExplanation explain() {
-            DMatrixRMaj whole = TensorValues.of(tensor, run, parameters, config);
-            if (row < 0 || row >= whole.numRows || column < 0 || column >= whole.numCols) {
-                throw new IllegalArgumentException(tensor + " is [" + whole.numRows + "×" + whole.numCols
+            int[] shape = TensorValues.shape(tensor, run, parameters, config);
+            if (row < 0 || row >= shape[0] || column < 0 || column >= shape[1]) {
+                throw new IllegalArgumentException(tensor + " is [" + shape[0] + "×" + shape[1]
                         + "], no cell (" + row + ", " + column + ")");
             }
             if (tensor instanceof TensorRef.Hooked hooked) {
@@ -81,7 +81,7 @@ public final class Explainer {
             }
             if (tensor instanceof TensorRef.Weight) {
                 operands.add(tensor);
-                return done(Kind.PARAMETER, whole.get(row, column));
+                return done(Kind.PARAMETER, TensorValues.row(tensor, row, run, parameters, config)[column]);
             }
             if (tensor instanceof TensorRef.TokenIds) {
                 quantities.add(new Quantity(Name.TOKEN_ID, run.id(row)));
@@ -250,14 +250,14 @@ public final class Explainer {
 
         private CellExplanation copy(TensorRef source, int sourceRow, int sourceColumn) {
             operands.add(source);
-            double value = TensorValues.of(source, run, parameters, config).get(sourceRow, sourceColumn);
+            double value = valueOf(source, sourceRow, sourceColumn);
             quantities.add(new Quantity(Name.SOURCE, value));
             return done(Kind.COPY, value);
         }
 
         private CellExplanation residualSum(TensorRef stream, TensorRef branch) {
-            double a = TensorValues.of(stream, run, parameters, config).get(row, column);
-            double b = TensorValues.of(branch, run, parameters, config).get(row, column);
+            double a = valueOf(stream, row, column);
+            double b = valueOf(branch, row, column);
             operands.add(stream);
             operands.add(branch);
             quantities.add(new Quantity(Name.LEFT, a));
@@ -416,7 +416,7 @@ public final class Explainer {
         }
 
         private CellExplanation activation(TensorRef input) {
-            double x = TensorValues.of(input, run, parameters, config).get(row, column);
+            double x = valueOf(input, row, column);
             operands.add(input);
             quantities.add(new Quantity(Name.INPUT, x));
             return switch (config.activation()) {
@@ -566,10 +566,11 @@ public final class Explainer {
         }
 
         private double[] rowOf(TensorRef ref, int index) {
-            DMatrixRMaj m = TensorValues.of(ref, run, parameters, config);
-            double[] out = new double[m.numCols];
-            System.arraycopy(m.data, index * m.numCols, out, 0, m.numCols);
-            return out;
+            return TensorValues.row(ref, index, run, parameters, config);
+        }
+
+        private double valueOf(TensorRef ref, int cellRow, int cellColumn) {
+            return rowOf(ref, cellRow)[cellColumn];
         }
 
         private CellExplanation done(Kind kind, double result) {

@@ -89,6 +89,74 @@ public final class TensorValues {
         throw new IllegalArgumentException("unknown tensor reference " + ref);
     }
 
+    /**
+     * [rows, columns] of {@code ref} without computing its values. Arguments: Not modified.
+     *
+     * @throws IllegalArgumentException when the trace or the parameters do not hold the tensor
+     */
+    public static int[] shape(TensorRef ref, SentenceTrace run, Parameters parameters, ModelConfig config) {
+        int tokens = run.tokens();
+        if (ref instanceof TensorRef.Hooked hooked) {
+            return run.trace().shape(hooked.key());
+        }
+        if (ref instanceof TensorRef.Weight weight) {
+            DMatrixRMaj whole = parameters.get(weight.name());
+            if (weight.firstColumn() + weight.columns() > whole.numCols) {
+                throw new IllegalArgumentException(weight.name() + " has " + whole.numCols + " columns, no columns ["
+                        + weight.firstColumn() + ", " + (weight.firstColumn() + weight.columns()) + ")");
+            }
+            return new int[] {whole.numRows, weight.columns()};
+        }
+        if (ref instanceof TensorRef.TokenIds) {
+            return new int[] {tokens, 1};
+        }
+        if (ref instanceof TensorRef.OneHot || ref instanceof TensorRef.Probabilities) {
+            return new int[] {tokens, config.vocabSize()};
+        }
+        if (ref instanceof TensorRef.UnmaskedScores scores) {
+            queryAndKey(config, scores.layer(), scores.head());
+            return new int[] {tokens, tokens};
+        }
+        if (ref instanceof TensorRef.ConcatenatedHeads heads) {
+            run.trace().shape(HookKey.of(Hook.Z, heads.layer(), 0));           // throws when the block is not there
+            return new int[] {tokens, config.dModel()};
+        }
+        TensorRef.ResidualSum sum = (TensorRef.ResidualSum) ref;
+        return run.trace().shape(HookKey.of(sum.branch(), sum.layer()));
+    }
+
+    /**
+     * Row {@code row} of {@code ref} as a new array, reading only that row where the tensor is stored
+     * (a recorded intermediate, a parameter, the probabilities). Arguments: Not modified.
+     *
+     * @throws IllegalArgumentException when the tensor is not there or has no such row
+     */
+    public static double[] row(TensorRef ref, int row, SentenceTrace run, Parameters parameters, ModelConfig config) {
+        int[] shape = shape(ref, run, parameters, config);
+        if (row < 0 || row >= shape[0]) {
+            throw new IllegalArgumentException(ref + " has " + shape[0] + " rows, no row " + row);
+        }
+        double[] out = new double[shape[1]];
+        if (ref instanceof TensorRef.Hooked hooked) {
+            for (int c = 0; c < out.length; c++) {
+                out[c] = run.trace().get(hooked.key(), row, c);
+            }
+            return out;
+        }
+        if (ref instanceof TensorRef.Weight weight) {
+            DMatrixRMaj whole = parameters.get(weight.name());
+            System.arraycopy(whole.data, row * whole.numCols + weight.firstColumn(), out, 0, out.length);
+            return out;
+        }
+        if (ref instanceof TensorRef.Probabilities probabilities) {
+            double[] logits = row(TensorRef.hook(Hook.LOGITS), row, run, parameters, config);   // [V]
+            return new Sampler().probabilities(logits, probabilities.settings());
+        }
+        DMatrixRMaj whole = of(ref, run, parameters, config);                                    // [T, N]
+        System.arraycopy(whole.data, row * whole.numCols, out, 0, out.length);
+        return out;
+    }
+
     /** q·kᵀ/√D of query head {@code head} of block {@code layer}, without the mask: [T, T]. */
     static DMatrixRMaj unmaskedScores(SentenceTrace run, ModelConfig config, int layer, int head) {
         HookKey[] queryAndKey = queryAndKey(config, layer, head);

@@ -128,6 +128,31 @@ class StageViewTest {
     }
 
     @Test
+    void shapesAndSingleRowsAgreeWithTheWholeTensors() {
+        for (Models.Named model : Models.all()) {
+            ModelConfig config = model.config();
+            Parameters parameters = Models.parameters(config, 6);
+            SentenceTrace run = Models.run(config, parameters, 4, 6);
+            for (Stage stage : Pipeline.stages(config)) {
+                StageView view = StageView.of(config, stage, config.nHead() - 1, 4,
+                        new org.stepwise.sample.SamplingSettings(0.8, 3, 0.9));
+                for (StageTensor tensor : view.tensors()) {
+                    DMatrixRMaj whole = view.values(tensor, run, parameters, config);
+                    int[] shape = TensorValues.shape(tensor.ref(), run, parameters, config);
+                    assertEquals(whole.numRows, shape[0], tensor.letter());
+                    assertEquals(whole.numCols, shape[1], tensor.letter());
+                    for (int r = 0; r < whole.numRows; r++) {
+                        double[] row = TensorValues.row(tensor.ref(), r, run, parameters, config);
+                        for (int c = 0; c < whole.numCols; c++) {
+                            assertEquals(whole.get(r, c), row[c], 0.0, stage + " " + tensor.letter());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void stagesTheModelDoesNotHaveAreRejected() {
         ModelConfig dense = Models.preLn();
         assertThrows(IllegalArgumentException.class, () -> StageView.of(dense, Stage.of(Stage.Kind.ROUTER, 0), 0, 3));
