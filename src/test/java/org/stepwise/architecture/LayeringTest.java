@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The engine runs without a display: nothing below the {@code viz} layer imports JavaFX. */
 class LayeringTest {
 
-    private static final List<String> ENGINE = List.of("tensor", "tokenizer", "model", "train", "sample", "lesson");
+    private static final List<String> ENGINE = List.of("tensor", "tokenizer", "model", "train", "sample", "lesson", "pipeline");
 
     @Test
     void engineNeverImportsJavaFx() throws IOException {
