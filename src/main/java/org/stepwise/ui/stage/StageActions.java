@@ -1,0 +1,20 @@
+package org.stepwise.ui.stage;
+
+import org.stepwise.pipeline.Stage;
+import org.stepwise.sample.SamplingSettings;
+
+/** What a stage panel may ask the window to do. All methods are called on the FX thread. */
+public interface StageActions {
+
+    /** Appends a token to the sentence (generation one token at a time) and recomputes the trace. */
+    void appendToken(int id);
+
+    /** Moves to another stage, e.g. from the all-heads overview to one head's pattern. */
+    void openStage(Stage stage, int head);
+
+    /** Selects a token position (−1 for none); every view highlights its row. */
+    void selectToken(int position);
+
+    /** Changes temperature, top-k or top-p of the output stages. */
+    void setSampling(SamplingSettings sampling);
+}
