@@ -52,8 +52,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <p>A folder without the {@code "stepwise_tokenizer"} key holds a Hugging Face GPT-2 byte-level
  * BPE ({@link ByteLevelBpeTokenizer}, read and written by {@link ByteLevelFiles}): either
- * {@code vocab.json} and a {@code merges.txt} without {@code </w>} (read first when present), or
- * {@code tokenizer.json}.
+ * {@code vocab.json} and a {@code merges.txt} with {@code Ġ} or without {@code </w>} (read first
+ * when present), or {@code tokenizer.json}.
  */
 public final class TokenizerFiles {
 
@@ -148,7 +148,7 @@ public final class TokenizerFiles {
         }
         if (config == null || !config.has(STRATEGY_KEY)) {
             boolean vocabAndMerges = Files.exists(vocabFile) && Files.exists(mergesFile);
-            if (vocabAndMerges && !readText(mergesFile).contains(BpeTokenizer.END_OF_WORD)) {
+            if (vocabAndMerges && isByteLevelMerges(readText(mergesFile))) {
                 return ByteLevelFiles.loadVocabAndMerges(dir, config);
             }
             if (!vocabAndMerges && Files.exists(dir.resolve(TOKENIZER_JSON_FILE))) {
@@ -204,6 +204,14 @@ public final class TokenizerFiles {
         } catch (IllegalArgumentException problem) {
             throw new IOException(mergesFile + " with " + VOCAB_FILE + ": " + problem.getMessage(), problem);
         }
+    }
+
+    /**
+     * True for byte-level merges: they write the space byte as {@code Ġ} (U+0120), while the
+     * original GPT's character BPE marks word ends with {@code </w>} and has no {@code Ġ}.
+     */
+    private static boolean isByteLevelMerges(String merges) {
+        return merges.indexOf('\u0120') >= 0 || !merges.contains(BpeTokenizer.END_OF_WORD);
     }
 
     private static String strategyName(Tokenizer.Kind kind) {
