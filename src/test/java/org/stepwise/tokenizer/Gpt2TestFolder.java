@@ -37,6 +37,7 @@ public final class Gpt2TestFolder {
     private static final String TABLE = "/com/knuddels/jtokkit/r50k_base.tiktoken";
     private static volatile ByteLevelBpeTokenizer shared;
     private static volatile Encoding reference;
+    private static byte[][] files;
 
     private Gpt2TestFolder() {
     }
@@ -65,6 +66,18 @@ public final class Gpt2TestFolder {
 
     /** Writes vocab.json, merges.txt and tokenizer_config.json of GPT-2 into {@code dir} (created when missing). */
     public static void write(Path dir) throws IOException {
+        byte[][] files = files();
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("vocab.json"), files[0]);
+        Files.write(dir.resolve("merges.txt"), files[1]);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 1024}");
+    }
+
+    /** The contents of vocab.json and merges.txt, built once per test run. */
+    private static synchronized byte[][] files() throws IOException {
+        if (files != null) {
+            return files;
+        }
         List<byte[]> tokenBytes = readTable();
         Map<String, Integer> rankOf = new HashMap<>(tokenBytes.size() * 2);
         for (int rank = 0; rank < tokenBytes.size(); rank++) {
@@ -87,11 +100,8 @@ public final class Gpt2TestFolder {
             merges.append(symbols(parts.get(0), symbolOf)).append(' ').append(symbols(parts.get(1), symbolOf)).append('\n');
         }
         vocab.put("<|endoftext|>", END_OF_TEXT_ID);
-
-        Files.createDirectories(dir);
-        Files.write(dir.resolve("vocab.json"), new ObjectMapper().writeValueAsBytes(vocab));
-        Files.write(dir.resolve("merges.txt"), merges.toString().getBytes(StandardCharsets.UTF_8));
-        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 1024}");
+        files = new byte[][] {new ObjectMapper().writeValueAsBytes(vocab), merges.toString().getBytes(StandardCharsets.UTF_8)};
+        return files;
     }
 
     /** GPT-2 loaded through {@link TokenizerFiles#load} from a folder written once per test run. */
