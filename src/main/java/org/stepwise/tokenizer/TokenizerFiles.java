@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -47,9 +48,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *     </ul></li>
  * </ul>
  * Each file is written to a temporary file in the same folder and then moved over the old one, so
- * a reader never sees half a file. A folder with {@code vocab.json} and {@code merges.txt}, no
- * Stepwise configuration and no {@code </w>} in its merges is a GPT-2 byte-level BPE, which this
- * loader refuses with a message saying so.
+ * a reader never sees half a file.
+ *
+ * <p>A folder without the {@code "stepwise_tokenizer"} key holds a Hugging Face GPT-2 byte-level
+ * BPE ({@link ByteLevelBpeTokenizer}, read and written by {@link ByteLevelFiles}): either
+ * {@code vocab.json} and a {@code merges.txt} with {@code Ġ} or without {@code </w>} (read first
+ * when present), or {@code tokenizer.json}.
  */
 public final class TokenizerFiles {
 
@@ -57,13 +61,14 @@ public final class TokenizerFiles {
     public static final String MERGES_FILE = "merges.txt";
     public static final String CONFIG_FILE = "tokenizer_config.json";
     public static final String MERGES_HEADER = "#version: 0.2";
+    public static final String TOKENIZER_JSON_FILE = ByteLevelFiles.TOKENIZER_JSON;
 
     static final String STRATEGY_KEY = "stepwise_tokenizer";
     static final String MERGE_COUNTS_KEY = "merge_counts";
     static final String END_OF_WORD_KEY = "end_of_word_suffix";
     private static final String[] SPECIAL_KEYS = {"eos_token", "unk_token", "pad_token"};
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -73,10 +78,15 @@ public final class TokenizerFiles {
     /**
      * Writes {@code tokenizer} into {@code dir} (created when missing).
      *
-     * @param tokenizer a {@link CharTokenizer}, {@link WordTokenizer} or {@link BpeTokenizer}. Not modified.
+     * @param tokenizer a {@link CharTokenizer}, {@link WordTokenizer}, {@link BpeTokenizer} or
+     *                  {@link ByteLevelBpeTokenizer} (written as described in {@link ByteLevelFiles}). Not modified.
      * @throws IllegalArgumentException for any other implementation
      */
     public static void save(Tokenizer tokenizer, Path dir) throws IOException {
+        if (tokenizer instanceof ByteLevelBpeTokenizer byteLevel) {
+            ByteLevelFiles.save(byteLevel, dir);
+            return;
+        }
         Vocabulary vocabulary;
         if (tokenizer instanceof CharTokenizer character) {
             vocabulary = character.vocabulary();
@@ -86,7 +96,7 @@ public final class TokenizerFiles {
             vocabulary = bpe.vocabulary();
         } else {
             throw new IllegalArgumentException("cannot save a " + tokenizer.getClass().getName()
-                    + "; only the character, word and BPE tokenizers of this package are saved as files");
+                    + "; only the character, word, BPE and byte-level BPE tokenizers of this package are saved as files");
         }
         Files.createDirectories(dir);
 
@@ -122,7 +132,7 @@ public final class TokenizerFiles {
      * Reads the tokenizer saved in {@code dir}.
      *
      * @throws IOException naming the file and what is wrong with it when a file is missing or
-     *                     broken, or when the folder holds a GPT-2 byte-level BPE
+     *                     broken, or when vocabulary and merges do not match
      */
     public static Tokenizer load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -137,10 +147,16 @@ public final class TokenizerFiles {
             throw new IOException(configFile + ": expected a JSON object");
         }
         if (config == null || !config.has(STRATEGY_KEY)) {
-            if (Files.exists(vocabFile) && Files.exists(mergesFile) && !readText(mergesFile).contains(BpeTokenizer.END_OF_WORD)) {
-                throw new IOException(dir + " holds " + VOCAB_FILE + " and " + MERGES_FILE + " without "
-                        + BpeTokenizer.END_OF_WORD + " and without a Stepwise " + CONFIG_FILE
-                        + ": that is a GPT-2 byte-level BPE, and byte-level BPE folders are not supported yet by this loader");
+            boolean vocabAndMerges = Files.exists(vocabFile) && Files.exists(mergesFile);
+            if (vocabAndMerges && isByteLevelMerges(readText(mergesFile))) {
+                return ByteLevelFiles.loadVocabAndMerges(dir, config);
+            }
+            if (!vocabAndMerges && Files.exists(dir.resolve(TOKENIZER_JSON_FILE))) {
+                return ByteLevelFiles.loadTokenizerJson(dir, config);
+            }
+            if (Files.exists(vocabFile) && !Files.exists(mergesFile)) {
+                throw new IOException(dir + " holds " + VOCAB_FILE + " but is neither a Stepwise tokenizer (no \""
+                        + STRATEGY_KEY + "\" in " + CONFIG_FILE + ") nor a GPT-2 one (" + MERGES_FILE + " is missing)");
             }
             if (config == null) {
                 throw new IOException(configFile + " is missing");
@@ -176,7 +192,7 @@ public final class TokenizerFiles {
             throw new IOException(configFile + ": \"" + END_OF_WORD_KEY + "\" is " + suffix
                     + " but this BPE marks word ends with \"" + BpeTokenizer.END_OF_WORD + "\"");
         }
-        List<String[]> pairs = readMerges(mergesFile, vocabulary);
+        List<String[]> pairs = readMerges(mergesFile, vocabulary::contains);
         int[] counts = readMergeCounts(config.get(MERGE_COUNTS_KEY), pairs.size(), configFile);
         List<BpeTokenizer.Merge> merges = new ArrayList<>(pairs.size());
         for (int rank = 0; rank < pairs.size(); rank++) {
@@ -188,6 +204,14 @@ public final class TokenizerFiles {
         } catch (IllegalArgumentException problem) {
             throw new IOException(mergesFile + " with " + VOCAB_FILE + ": " + problem.getMessage(), problem);
         }
+    }
+
+    /**
+     * True for byte-level merges: they write the space byte as {@code Ġ} (U+0120), while the
+     * original GPT's character BPE marks word ends with {@code </w>} and has no {@code Ġ}.
+     */
+    private static boolean isByteLevelMerges(String merges) {
+        return merges.indexOf('\u0120') >= 0 || !merges.contains(BpeTokenizer.END_OF_WORD);
     }
 
     private static String strategyName(Tokenizer.Kind kind) {
@@ -247,7 +271,7 @@ public final class TokenizerFiles {
     }
 
     /** The (left, right) pairs of merges.txt in rank order, each checked against the vocabulary. */
-    private static List<String[]> readMerges(Path mergesFile, Vocabulary vocabulary) throws IOException {
+    static List<String[]> readMerges(Path mergesFile, Predicate<String> inVocabulary) throws IOException {
         if (!Files.exists(mergesFile)) {
             throw new IOException(mergesFile + " is missing; a BPE tokenizer needs its merges");
         }
@@ -268,7 +292,7 @@ public final class TokenizerFiles {
                         + "\"; expected two symbols separated by one space");
             }
             for (String symbol : List.of(parts[0], parts[1], parts[0] + parts[1])) {
-                if (!vocabulary.contains(symbol)) {
+                if (!inVocabulary.test(symbol)) {
                     throw new IOException(mergesFile + ": line " + (index + 1) + " uses \"" + symbol
                             + "\", which is not in " + VOCAB_FILE);
                 }
@@ -303,7 +327,7 @@ public final class TokenizerFiles {
         return counts;
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
+    static JsonNode readJson(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try {
             JsonNode root = JSON.readTree(bytes);
@@ -319,7 +343,7 @@ public final class TokenizerFiles {
     }
 
     /** The file's text, refusing bytes that are not UTF-8 instead of replacing them. */
-    private static String readText(Path file) throws IOException {
+    static String readText(Path file) throws IOException {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -332,7 +356,7 @@ public final class TokenizerFiles {
     }
 
     /** Writes {@code content} to {@code dir/name} all-or-nothing. */
-    private static void writeAtomically(Path dir, String name, byte[] content) throws IOException {
+    static void writeAtomically(Path dir, String name, byte[] content) throws IOException {
         AtomicFiles.writeBytes(dir.resolve(name), content);
     }
 }

@@ -217,12 +217,14 @@ class TokenizerFilesTest {
     }
 
     @Test
-    void byteLevelBpeFolderIsRefusedClearly() throws IOException {
+    void folderWithoutStepwiseConfigIsReadAsByteLevelAndChecked() throws IOException {
         write("vocab.json", "{\"h\": 0, \"e\": 1, \"\u0120\": 2, \"he\": 3, \"\u0120h\": 4}");
         write("merges.txt", "#version: 0.2\nh e\n\u0120 h\n");
-        loadFails("byte-level BPE", "not supported yet");
+        loadFails("vocab.json", "byte symbol", "missing");
         write("tokenizer_config.json", "{\"tokenizer_class\": \"GPT2Tokenizer\", \"model_max_length\": 1024}");
-        loadFails("byte-level BPE", "not supported yet");
+        loadFails("vocab.json", "byte symbol", "missing");
+        Files.delete(dir.resolve("merges.txt"));
+        loadFails("merges.txt is missing", "stepwise_tokenizer");
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.stepwise.model.TraceSink;
 import org.stepwise.model.Transformer;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
+import org.stepwise.tokenizer.Gpt2TestFolder;
 
 /** Every command on the bundled default model and on a model the command line trained; bad input exits 2. */
 class CliTest {
@@ -96,6 +97,28 @@ class CliTest {
             assertEquals(node.get("ids").size(), node.get("tokens").size());
             assertTrue(node.get("ids").size() > 0);
         }
+    }
+
+    @Test
+    void tokenizePrintsGpt2IdsForAGpt2Folder() throws IOException {
+        Path gpt2 = work.resolve("gpt2");
+        Gpt2TestFolder.write(gpt2);
+        Result r = run("tokenize", "--tokenizer", gpt2.toString(), "--json", "Hello world<|endoftext|> 你好");
+        assertEquals(0, r.code(), r.err());
+        JsonNode node = r.jsonLines().get(0);
+        int[] reference = Gpt2TestFolder.referenceIds(" 你好");
+        assertEquals(3 + reference.length, node.get("ids").size());
+        assertEquals(15496, node.get("ids").get(0).asInt());
+        assertEquals(995, node.get("ids").get(1).asInt());
+        assertEquals(Gpt2TestFolder.END_OF_TEXT_ID, node.get("ids").get(2).asInt());
+        for (int index = 0; index < reference.length; index++) {
+            assertEquals(reference[index], node.get("ids").get(3 + index).asInt());
+        }
+        assertEquals("Ġworld", node.get("tokens").get(1).asText());
+
+        Result plain = run("tokenize", "--tokenizer", gpt2.toString(), "The cat sat on the mat.");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals("464:The 3797:Ġcat 3332:Ġsat 319:Ġon 262:Ġthe 2603:Ġmat 13:.", plain.out().strip());
     }
 
     @Test
