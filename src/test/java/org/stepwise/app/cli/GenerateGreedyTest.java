@@ -67,7 +67,7 @@ class GenerateGreedyTest {
     }
 
     /** Greedy decoding written out: append the argmax of the last row of the logits until eos or the limit. */
-    private static int[] greedy(Transformer model, int[] prompt, int newTokens, int eos) {
+    static int[] greedy(Transformer model, int[] prompt, int newTokens, int eos) {
         int[] sequence = prompt.clone();
         for (int n = 0; n < newTokens; n++) {
             DMatrixRMaj logits = model.forward(sequence, TraceSink.NONE);     // [T, V]

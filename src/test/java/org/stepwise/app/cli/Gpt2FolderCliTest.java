@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,23 +79,9 @@ class Gpt2FolderCliTest {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = node.get("ids").get(i).asInt();
         }
-        Transformer model = new Transformer(config, parameters);
-        int[] expected = {464, 3797};                          // "The", " cat"
-        for (int step = 0; step < 4; step++) {
-            DMatrixRMaj logits = model.forward(expected, TraceSink.NONE);
-            int last = logits.numRows - 1;
-            int best = 0;
-            for (int v = 1; v < logits.numCols; v++) {
-                if (logits.get(last, v) > logits.get(last, best)) {
-                    best = v;
-                }
-            }
-            expected = Arrays.copyOf(expected, expected.length + 1);
-            expected[expected.length - 1] = best;
-            if (best == Gpt2TestFolder.END_OF_TEXT_ID) {
-                break;
-            }
-        }
+        int[] prompt = {464, 3797};                            // "The", " cat"
+        int[] expected = GenerateGreedyTest.greedy(new Transformer(config, parameters), prompt, 4,
+                Gpt2TestFolder.END_OF_TEXT_ID);
         assertArrayEquals(expected, ids);
     }
 
