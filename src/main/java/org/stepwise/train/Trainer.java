@@ -29,6 +29,8 @@ public final class Trainer implements AutoCloseable {
     public static final String EPOCH_END_KEY = "train.epochEnded";
     /** Bundle key of the message after a reset: {0} the seed. */
     public static final String RESET_KEY = "train.reset";
+    /** Bundle key of the message when training stopped on an unexpected error: {0} the error. */
+    public static final String FAILED_KEY = "train.failed";
     /** Bundle key of the message when a setting is refused: {0} why. */
     public static final String SETTING_REJECTED_KEY = "train.settingRejected";
 
@@ -260,12 +262,17 @@ public final class Trainer implements AutoCloseable {
                 if (command instanceof Stop) {
                     return;
                 }
-                if (command != null) {
-                    handle(command);
-                    continue;
-                }
-                if (busy && nanosUntilNextIteration() <= 0) {
-                    trainOne();
+                try {
+                    if (command != null) {
+                        handle(command);
+                        continue;
+                    }
+                    if (busy && nanosUntilNextIteration() <= 0) {
+                        trainOne();
+                    }
+                } catch (RuntimeException failure) {
+                    stopStepping();
+                    publish(TrainingSnapshot.Event.FAILED, FAILED_KEY, failure.toString());
                 }
             }
         } catch (InterruptedException e) {

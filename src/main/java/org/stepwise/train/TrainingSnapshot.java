@@ -54,7 +54,9 @@ public record TrainingSnapshot(long iteration, int epoch, int batchInEpoch, int 
         /** A requested setting could not be applied; the message says why. */
         SETTINGS_REJECTED,
         /** The speed limit changed. */
-        SPEED_CHANGED
+        SPEED_CHANGED,
+        /** An unexpected error stopped training; the message names it, the trainer waits for commands. */
+        FAILED
     }
 
     /** e^(train loss): the number of tokens the model hesitates between, on average. */

@@ -59,6 +59,7 @@ public final class TrainingTimeline {
     /**
      * Records the state after an iteration: the loss points, and a copy of the weights when a snapshot is due
      * (the first one always, then every {@link #interval()} iterations). Called by the writer thread only.
+     * With both losses NaN only a snapshot may be taken, e.g. of the starting weights of a resumed run.
      *
      * @param validationLoss NaN when no validation was evaluated at this iteration
      * @param weights        the live weights; Not modified (copied only when a snapshot is due)
@@ -66,7 +67,8 @@ public final class TrainingTimeline {
     public void record(long iteration, int epoch, double trainLoss, double validationLoss, Parameters weights) {
         boolean due;
         synchronized (this) {
-            if (trainCount > 0 && iteration <= trainIterations[trainCount - 1]) {
+            boolean addsPoints = !Double.isNaN(trainLoss) || !Double.isNaN(validationLoss);
+            if (addsPoints && trainCount > 0 && iteration <= trainIterations[trainCount - 1]) {
                 throw new IllegalArgumentException("iteration " + iteration + " comes after "
                         + trainIterations[trainCount - 1] + "; clear the timeline when the run starts over");
             }
@@ -76,7 +78,8 @@ public final class TrainingTimeline {
             if (!Double.isNaN(validationLoss)) {
                 addValidationPoint(iteration, validationLoss);
             }
-            due = moments.isEmpty() || iteration % interval == 0;
+            due = moments.isEmpty()
+                    || (iteration % interval == 0 && iteration > moments.get(moments.size() - 1).iteration());
         }
         if (due) {
             Parameters copy = weights.copy();
