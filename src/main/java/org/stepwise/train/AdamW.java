@@ -1,5 +1,8 @@
 package org.stepwise.train;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.stepwise.model.Parameters;
 
 /**
@@ -8,6 +11,11 @@ import org.stepwise.model.Parameters;
  * nanoGPT, only matrices (embeddings and linear weights) are decayed; biases and LayerNorm γ, β are not.
  */
 public final class AdamW implements Optimizer {
+
+    /** Name of the first-moment buffer in {@link #state()}, as in PyTorch's optimizer state. */
+    public static final String FIRST_MOMENT = "exp_avg";
+    /** Name of the second-moment buffer in {@link #state()}, as in PyTorch's optimizer state. */
+    public static final String SECOND_MOMENT = "exp_avg_sq";
 
     private final double beta1;
     private final double beta2;
@@ -65,6 +73,52 @@ public final class AdamW implements Optimizer {
     @Override
     public long steps() {
         return steps;
+    }
+
+    /** The decoupled weight decay λ. */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.ADAMW;
+    }
+
+    @Override
+    public OptimizerState state() {
+        Map<String, Parameters> buffers = new LinkedHashMap<>();
+        buffers.put(FIRST_MOMENT, firstMoment.copy());
+        buffers.put(SECOND_MOMENT, secondMoment.copy());
+        return new OptimizerState(Kind.ADAMW, steps, buffers);
+    }
+
+    @Override
+    public void setState(OptimizerState state) {
+        if (state.kind() != Kind.ADAMW) {
+            throw new IllegalArgumentException("an AdamW optimizer cannot take the state of " + state.kind());
+        }
+        Parameters first = state.buffer(FIRST_MOMENT);
+        Parameters second = state.buffer(SECOND_MOMENT);
+        checkLayout(first, FIRST_MOMENT);
+        checkLayout(second, SECOND_MOMENT);
+        firstMoment.setFrom(first);
+        secondMoment.setFrom(second);
+        steps = state.steps();
+    }
+
+    private void checkLayout(Parameters buffer, String bufferName) {
+        if (!buffer.names().equals(firstMoment.names())) {
+            throw new IllegalArgumentException("AdamW's " + bufferName + " holds " + buffer.names().size()
+                    + " tensors that do not match the " + firstMoment.names().size() + " weights being trained");
+        }
+        for (String name : firstMoment.names()) {
+            if (!java.util.Arrays.equals(buffer.shape(name), firstMoment.shape(name))) {
+                throw new IllegalArgumentException("AdamW's " + bufferName + "." + name + " has shape "
+                        + java.util.Arrays.toString(buffer.shape(name)) + " but the weight has "
+                        + java.util.Arrays.toString(firstMoment.shape(name)));
+            }
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ public final class Dataset {
 
     private final int[] tokens;
     private final int contextLength;
+    private final double validationFraction;
     private final int[] trainStarts;
     private final int[] validationStarts;
 
@@ -37,6 +38,7 @@ public final class Dataset {
         }
         this.tokens = tokens.clone();
         this.contextLength = contextLength;
+        this.validationFraction = validationFraction;
         int validation = samples >= 2 ? (int) Math.round(samples * validationFraction) : 0;
         if (validationFraction > 0 && validation == 0 && samples >= 2) {
             validation = 1;
@@ -55,6 +57,16 @@ public final class Dataset {
 
     public int contextLength() {
         return contextLength;
+    }
+
+    /** The share of the samples asked for validation when this dataset was built. */
+    public double validationFraction() {
+        return validationFraction;
+    }
+
+    /** A copy of the whole corpus as ids. */
+    public int[] tokens() {
+        return tokens.clone();
     }
 
     public int trainSize() {
@@ -93,6 +105,37 @@ public final class Dataset {
     /** Target ids of training sample {@code index}: the input shifted by one token. */
     public int[] trainTarget(int index) {
         return Arrays.copyOfRange(tokens, trainStarts[index] + 1, trainStarts[index] + 1 + contextLength);
+    }
+
+    /**
+     * Copies training sample {@code index} into reused buffers.
+     *
+     * @param input  Modified: receives the contextLength input ids
+     * @param target Modified: receives the contextLength target ids (the input shifted by one)
+     */
+    public void copyTrainSample(int index, int[] input, int[] target) {
+        copySample(checkedStart(trainStarts, index, "training"), input, target);
+    }
+
+    /** Copies validation sample {@code index} into {@code input} and {@code target} (both Modified.). */
+    public void copyValidationSample(int index, int[] input, int[] target) {
+        copySample(checkedStart(validationStarts, index, "validation"), input, target);
+    }
+
+    private int checkedStart(int[] starts, int index, String split) {
+        if (index < 0 || index >= starts.length) {
+            throw new IllegalArgumentException("there is no " + split + " sample " + index + "; there are " + starts.length);
+        }
+        return starts[index];
+    }
+
+    private void copySample(int start, int[] input, int[] target) {
+        if (input.length != contextLength || target.length != contextLength) {
+            throw new IllegalArgumentException("sample buffers must hold " + contextLength + " ids, not "
+                    + input.length + " and " + target.length);
+        }
+        System.arraycopy(tokens, start, input, 0, contextLength);
+        System.arraycopy(tokens, start + 1, target, 0, contextLength);
     }
 
     public int[] validationInput(int index) {

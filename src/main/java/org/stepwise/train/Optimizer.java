@@ -23,6 +23,19 @@ public interface Optimizer {
     /** Goes back to the state saved by the last {@link #rememberState()}. */
     void restoreState();
 
+    /** Which optimizer this is. */
+    Kind kind();
+
+    /** A copy of the current state (step count and buffers); the optimizer keeps working on its own. */
+    OptimizerState state();
+
+    /**
+     * Replaces the current state with a copy of {@code state} (Not modified), e.g. one saved with a session.
+     *
+     * @throws IllegalArgumentException when the state belongs to another optimizer or to weights of another layout
+     */
+    void setState(OptimizerState state);
+
     /** Which optimizer. */
     enum Kind { SGD, ADAMW }
 }

@@ -1,5 +1,7 @@
 package org.stepwise.train;
 
+import java.util.Map;
+
 import org.stepwise.model.Parameters;
 
 /** Plain stochastic gradient descent: θ ← θ − lr·g. */
@@ -23,6 +25,25 @@ public final class Sgd implements Optimizer {
     @Override
     public long steps() {
         return steps;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.SGD;
+    }
+
+    /** SGD keeps no buffers, only its update count. */
+    @Override
+    public OptimizerState state() {
+        return new OptimizerState(Kind.SGD, steps, Map.of());
+    }
+
+    @Override
+    public void setState(OptimizerState state) {
+        if (state.kind() != Kind.SGD) {
+            throw new IllegalArgumentException("an SGD optimizer cannot take the state of " + state.kind());
+        }
+        steps = state.steps();
     }
 
     @Override

@@ -64,4 +64,29 @@ public record TrainingSettings(
         return new TrainingSettings(batchSize, learningRate, optimizer, weightDecay, newSchedule, gradientClip,
                 strategy, seed, validationFraction, validationEvery, validationBatches);
     }
+
+    public TrainingSettings withBatchSize(int newBatchSize) {
+        return new TrainingSettings(newBatchSize, learningRate, optimizer, weightDecay, schedule, gradientClip, strategy,
+                seed, validationFraction, validationEvery, validationBatches);
+    }
+
+    public TrainingSettings withOptimizerKind(Optimizer.Kind kind) {
+        return new TrainingSettings(batchSize, learningRate, kind, weightDecay, schedule, gradientClip, strategy, seed,
+                validationFraction, validationEvery, validationBatches);
+    }
+
+    public TrainingSettings withWeightDecay(double decay) {
+        return new TrainingSettings(batchSize, learningRate, optimizer, decay, schedule, gradientClip, strategy, seed,
+                validationFraction, validationEvery, validationBatches);
+    }
+
+    public TrainingSettings withGradientClip(double clip) {
+        return new TrainingSettings(batchSize, learningRate, optimizer, weightDecay, schedule, clip, strategy, seed,
+                validationFraction, validationEvery, validationBatches);
+    }
+
+    public TrainingSettings withValidationEvery(int iterations) {
+        return new TrainingSettings(batchSize, learningRate, optimizer, weightDecay, schedule, gradientClip, strategy,
+                seed, validationFraction, iterations, validationBatches);
+    }
 }
