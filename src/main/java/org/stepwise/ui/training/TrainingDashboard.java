@@ -1,0 +1,966 @@
+package org.stepwise.ui.training;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.ResourceBundle;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import javafx.animation.FadeTransition;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.ObjectProperty;
+import javafx.concurrent.Task;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import javafx.util.Duration;
+import javafx.util.StringConverter;
+
+import org.ejml.data.DMatrixRMaj;
+
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.Parameters;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.train.BatchView;
+import org.stepwise.train.LossHistory;
+import org.stepwise.train.Optimizer;
+import org.stepwise.train.TrainingSettings;
+import org.stepwise.train.TrainingSnapshot;
+import org.stepwise.train.TrainingSpeed;
+import org.stepwise.train.TrainingTimeline;
+import org.stepwise.train.UpdateStrategy;
+import org.stepwise.train.WeightChange;
+import org.stepwise.ui.I18n;
+import org.stepwise.ui.TokenText;
+import org.stepwise.viz.ColorScale;
+import org.stepwise.viz.HeatmapView;
+import org.stepwise.viz.LossChart;
+
+/**
+ * The live training dashboard beside the visualizer: controls, counters, the loss chart with its timeline,
+ * a generated sample, what the last update changed, and the batch being trained. A view only: every decision is
+ * made by its {@link TrainingViewModel}.
+ */
+public final class TrainingDashboard extends VBox {
+
+    /** Slow-motion choices in iterations per second; the first is full speed. */
+    private static final double[] SPEEDS = {Double.POSITIVE_INFINITY, 20, 5, 1, 0.5};
+    /** Learning-rate slider range, as powers of ten. */
+    private static final double LOG_RATE_MIN = -5;
+    private static final double LOG_RATE_MAX = 1;
+
+    private final ResourceBundle messages;
+    private final TrainingViewModel viewModel;
+
+    private final Label modelSummary = new Label();
+    private final Button playPause = new Button();
+    private final Slider learningRate = new Slider(LOG_RATE_MIN, LOG_RATE_MAX, Math.log10(3e-3));
+    private final Label learningRateValue = new Label();
+    private final Spinner<Integer> batchSize = new Spinner<>(1, 512, 16);
+    private final ComboBox<Optimizer.Kind> optimizer = new ComboBox<>();
+    private final ComboBox<UpdateStrategy> strategy = new ComboBox<>();
+    private final TextField seed = new TextField("1");
+    private final ComboBox<String> corpus = new ComboBox<>();
+    private final ComboBox<Double> speed = new ComboBox<>();
+    private final Label message = new Label();
+    private final Button useSuggestedRate = new Button();
+    private final ProgressBar progress = new ProgressBar();
+    private final Label progressText = new Label();
+
+    private final Label epoch = new Label("–");
+    private final Label iteration = new Label("–");
+    private final Label batchInEpoch = new Label("–");
+    private final Label samplesSeen = new Label("–");
+    private final Label trainLoss = new Label("–");
+    private final Label validationLoss = new Label("–");
+    private final Label perplexity = new Label("–");
+    private final Label tokensPerSecond = new Label("–");
+    private final Label epochFlash = new Label();
+    private final GridPane counters = new GridPane();
+
+    private final LossChart lossChart;
+    private final CheckBox logScale = new CheckBox();
+    private final Slider timeline = new Slider(0, 1, 1);
+    private final Label timelineText = new Label();
+    private final Button live = new Button();
+
+    private final Slider temperature = new Slider(0, 2, 0.8);
+    private final Label temperatureValue = new Label();
+    private final Label sample = new Label();
+
+    private final ComboBox<String> weightName = new ComboBox<>();
+    private final HeatmapView deltaHeatmap;
+    private final Label deltaText = new Label();
+    private final Label movedRows = new Label();
+    private final HeatmapView batchHeatmap;
+    private final HeatmapView maskHeatmap;
+    private final Label batchText = new Label();
+
+    private boolean updatingControls;
+    private boolean timelineFromCode;
+    private WeightChange shownChange;
+    private BatchView shownBatch;
+
+    /** A dashboard that opens the bundled model and corpus on a background thread. */
+    public TrainingDashboard(ResourceBundle messages) {
+        this(messages, new TrainingViewModel(messages));
+        Task<Void> task = viewModel.loadDefault();
+        task.setOnFailed(event -> viewModel.showMessage(I18n.format(messages, "dashboard.build.failed",
+                rootMessage(task.getException())), true, null));
+        runTask(task);
+    }
+
+    /** A dashboard on {@code viewModel}, which the caller sets training (e.g. with {@link TrainingViewModel#train}). */
+    public TrainingDashboard(ResourceBundle messages, TrainingViewModel viewModel) {
+        this.messages = messages;
+        this.viewModel = viewModel;
+        this.lossChart = new LossChart(messages);
+        this.deltaHeatmap = new HeatmapView(messages);
+        this.batchHeatmap = new HeatmapView(messages);
+        this.maskHeatmap = new HeatmapView(messages);
+        setId("training-dashboard");
+        getStyleClass().add("training-dashboard");
+        getStylesheets().add(TrainingDashboard.class.getResource("dashboard.css").toExternalForm());
+
+        Node transport = transport();
+        Node settings = settingsPane();
+        transport.disableProperty().bind(viewModel.readyProperty().not());
+        settings.disableProperty().bind(viewModel.readyProperty().not());
+        VBox content = new VBox(10, header(), transport, settings, messageLine(), countersBox(), chartBox(),
+                sampleBox(), detailTabs());
+        content.setPadding(new Insets(10));
+        content.setFillWidth(true);
+        ScrollPane scroll = new ScrollPane(content);
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        getChildren().add(scroll);
+
+        viewModel.snapshotProperty().addListener((observable, before, after) -> show(after));
+        viewModel.lossHistoryProperty().addListener((observable, before, after) -> showLosses(after));
+        viewModel.modelProperty().addListener((observable, before, after) -> showModel(after));
+        viewModel.epochsEndedProperty().addListener((observable, before, after) -> flashEpochEnd());
+        viewModel.viewedMomentProperty().addListener((observable, before, after) -> showViewedMoment(after));
+    }
+
+    // ---------------------------------------------------------------- the window's hooks
+
+    /** See {@link TrainingViewModel#addWeightsListener}. */
+    public void addWeightsListener(Consumer<Parameters> listener) {
+        viewModel.addWeightsListener(listener);
+    }
+
+    /** See {@link TrainingViewModel#modelProperty()}. */
+    public ObjectProperty<LoadedModel> modelProperty() {
+        return viewModel.modelProperty();
+    }
+
+    public TrainingViewModel viewModel() {
+        return viewModel;
+    }
+
+    /**
+     * Asks, when there is unsaved training, whether to save it first. Call on the FX thread before closing.
+     *
+     * @return true when the window may close (saved, or the user chose not to save), false to stay open
+     */
+    public boolean confirmCloseWhileTraining() {
+        if (!viewModel.isRunning() && !viewModel.hasUnsavedProgress()) {
+            return true;
+        }
+        ButtonType save = new ButtonType(messages.getString("dashboard.close.save"), ButtonBar.ButtonData.YES);
+        ButtonType discard = new ButtonType(messages.getString("dashboard.close.discard"), ButtonBar.ButtonData.NO);
+        ButtonType cancel = new ButtonType(messages.getString("dashboard.close.cancel"),
+                ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, messages.getString("dashboard.close.question"), save,
+                discard, cancel);
+        alert.setHeaderText(messages.getString("dashboard.close.title"));
+        alert.initOwner(window());
+        Optional<ButtonType> answer = alert.showAndWait();
+        if (answer.isEmpty() || answer.get() == cancel) {
+            return false;
+        }
+        if (answer.get() == discard) {
+            viewModel.pause();
+            return true;
+        }
+        viewModel.pause();
+        Path dir = chooseSessionFolder(true);
+        if (dir == null) {
+            return false;
+        }
+        try {
+            viewModel.saveSession(dir).join();
+            return true;
+        } catch (RuntimeException e) {
+            viewModel.showMessage(I18n.format(messages, "dashboard.session.saveFailed", rootMessage(e)), true, null);
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- building the view
+
+    private Node header() {
+        Label title = new Label(messages.getString("dashboard.title"));
+        title.getStyleClass().add("dashboard-title");
+        modelSummary.setId("dashboard-model");
+        modelSummary.getStyleClass().add("dashboard-caption");
+        modelSummary.setWrapText(true);
+        Button newModel = button("dashboard-new-model", "dashboard.newModel", this::openNewModelDialog);
+        Button open = button("dashboard-open-session", "dashboard.session.open", this::openSession);
+        Button save = button("dashboard-save-session", "dashboard.session.save", this::saveSession);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox top = new HBox(6, title, spacer, newModel, open, save);
+        top.setAlignment(Pos.CENTER_LEFT);
+        progress.setId("dashboard-progress");
+        progress.setVisible(false);
+        progress.setManaged(false);
+        progress.setPrefWidth(160);
+        progressText.getStyleClass().add("dashboard-caption");
+        progressText.visibleProperty().bind(progress.visibleProperty());
+        progressText.managedProperty().bind(progress.visibleProperty());
+        HBox busy = new HBox(8, progress, progressText);
+        busy.setAlignment(Pos.CENTER_LEFT);
+        return new VBox(4, top, modelSummary, busy);
+    }
+
+    private Node transport() {
+        playPause.setId("dashboard-play");
+        playPause.getStyleClass().add("dashboard-play");
+        playPause.setOnAction(event -> {
+            if (viewModel.isRunning()) {
+                viewModel.pause();
+            } else {
+                viewModel.goLive();
+                viewModel.start();
+            }
+        });
+        showRunning(false);
+        Button step = button("dashboard-step", "dashboard.stepIteration", viewModel::stepIteration);
+        Button stepEpoch = button("dashboard-step-epoch", "dashboard.stepEpoch", viewModel::stepEpoch);
+        Button reset = button("dashboard-reset", "dashboard.reset", viewModel::reset);
+        speed.setId("dashboard-speed");
+        for (double choice : SPEEDS) {
+            speed.getItems().add(choice);
+        }
+        speed.setValue(SPEEDS[0]);
+        speed.setConverter(converter(value -> Double.isInfinite(value)
+                ? messages.getString("dashboard.speed.full")
+                : I18n.format(messages, "dashboard.speed.limited", value)));
+        speed.valueProperty().addListener((observable, before, after) -> {
+            if (!updatingControls && after != null) {
+                viewModel.setSpeed(Double.isInfinite(after) ? TrainingSpeed.FULL : TrainingSpeed.atMost(after));
+            }
+        });
+        Label speedLabel = new Label(messages.getString("dashboard.speed"));
+        HBox row = new HBox(6, playPause, step, stepEpoch, reset, new Region(), speedLabel, speed);
+        HBox.setHgrow(row.getChildren().get(4), Priority.ALWAYS);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
+    }
+
+    private Node settingsPane() {
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(6);
+        ColumnConstraints labels = new ColumnConstraints();
+        ColumnConstraints fields = new ColumnConstraints();
+        fields.setHgrow(Priority.ALWAYS);
+        grid.getColumnConstraints().addAll(labels, fields, labels, fields);
+
+        learningRate.setId("dashboard-learning-rate");
+        learningRate.setMajorTickUnit(1);
+        learningRate.setShowTickMarks(true);
+        learningRateValue.setId("dashboard-learning-rate-value");
+        learningRateValue.setMinWidth(64);
+        learningRate.valueProperty().addListener((observable, before, after) -> {
+            learningRateValue.setText(rateText(rate()));
+            if (!updatingControls && !learningRate.isValueChanging()) {
+                viewModel.setLearningRate(rate());
+            }
+        });
+        learningRate.valueChangingProperty().addListener((observable, before, changing) -> {
+            if (!changing && !updatingControls) {
+                viewModel.setLearningRate(rate());
+            }
+        });
+        learningRateValue.setText(rateText(rate()));
+        HBox rateRow = new HBox(6, learningRate, learningRateValue);
+        HBox.setHgrow(learningRate, Priority.ALWAYS);
+        rateRow.setAlignment(Pos.CENTER_LEFT);
+
+        batchSize.setId("dashboard-batch-size");
+        batchSize.setEditable(true);
+        batchSize.setPrefWidth(90);
+        batchSize.valueProperty().addListener((observable, before, after) -> {
+            if (!updatingControls && after != null) {
+                settle(viewModel.setBatchSize(after));
+            }
+        });
+        optimizer.setId("dashboard-optimizer");
+        optimizer.getItems().addAll(Optimizer.Kind.values());
+        optimizer.setConverter(converter(kind -> messages.getString("dashboard.optimizer." + kind.name())));
+        optimizer.valueProperty().addListener((observable, before, after) -> {
+            if (!updatingControls && after != null) {
+                settle(viewModel.setOptimizer(after));
+            }
+        });
+        strategy.setId("dashboard-strategy");
+        strategy.getItems().addAll(UpdateStrategy.values());
+        strategy.setConverter(converter(kind -> messages.getString("dashboard.strategy." + kind.name())));
+        strategy.valueProperty().addListener((observable, before, after) -> {
+            if (!updatingControls && after != null) {
+                settle(viewModel.setUpdateStrategy(after));
+            }
+        });
+        seed.setId("dashboard-seed");
+        seed.setPrefColumnCount(6);
+        seed.setOnAction(event -> applySeed());
+        seed.focusedProperty().addListener((observable, before, focused) -> {
+            if (!focused) {
+                applySeed();
+            }
+        });
+        corpus.setId("dashboard-corpus");
+        corpus.getItems().addAll(messages.getString("dashboard.corpus.english"),
+                messages.getString("dashboard.corpus.chinese"), messages.getString("dashboard.corpus.openFile"));
+        corpus.setMaxWidth(Double.MAX_VALUE);
+        corpus.setOnAction(event -> {
+            if (!updatingControls) {
+                chooseCorpus(corpus.getSelectionModel().getSelectedIndex());
+            }
+        });
+
+        grid.add(new Label(messages.getString("dashboard.learningRate")), 0, 0);
+        grid.add(rateRow, 1, 0, 3, 1);
+        grid.add(new Label(messages.getString("dashboard.batchSize")), 0, 1);
+        grid.add(batchSize, 1, 1);
+        grid.add(new Label(messages.getString("dashboard.seed")), 2, 1);
+        grid.add(seed, 3, 1);
+        grid.add(new Label(messages.getString("dashboard.optimizer")), 0, 2);
+        grid.add(optimizer, 1, 2);
+        grid.add(new Label(messages.getString("dashboard.strategy")), 2, 2);
+        grid.add(strategy, 3, 2);
+        grid.add(new Label(messages.getString("dashboard.corpus")), 0, 3);
+        grid.add(corpus, 1, 3, 3, 1);
+        TitledPane pane = new TitledPane(messages.getString("dashboard.settings"), grid);
+        pane.setId("dashboard-settings");
+        return pane;
+    }
+
+    private Node messageLine() {
+        message.setId("dashboard-message");
+        message.getStyleClass().add("dashboard-message");
+        message.setWrapText(true);
+        message.setMaxWidth(Double.MAX_VALUE);
+        message.textProperty().bind(viewModel.messageProperty());
+        viewModel.warningProperty().addListener((observable, before, isWarning) -> {
+            message.getStyleClass().remove("dashboard-warning");
+            if (isWarning) {
+                message.getStyleClass().add("dashboard-warning");
+            }
+        });
+        message.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
+        message.managedProperty().bind(message.visibleProperty());
+        useSuggestedRate.setId("dashboard-use-suggested-rate");
+        useSuggestedRate.visibleProperty().bind(viewModel.suggestedRateProperty().isNotNull());
+        useSuggestedRate.managedProperty().bind(useSuggestedRate.visibleProperty());
+        viewModel.suggestedRateProperty().addListener((observable, before, rate) -> {
+            if (rate != null) {
+                useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
+            }
+        });
+        useSuggestedRate.setOnAction(event -> {
+            Double rate = viewModel.suggestedRateProperty().get();
+            if (rate != null) {
+                learningRate.setValue(Math.log10(rate));
+                viewModel.setLearningRate(rate);
+                viewModel.showMessage("", false, null);
+            }
+        });
+        VBox box = new VBox(6, message, useSuggestedRate);
+        return box;
+    }
+
+    private Node countersBox() {
+        counters.setId("dashboard-counters");
+        counters.getStyleClass().add("dashboard-counters");
+        counters.setHgap(14);
+        counters.setVgap(2);
+        Label[] values = {epoch, iteration, batchInEpoch, samplesSeen, trainLoss, validationLoss, perplexity,
+            tokensPerSecond};
+        String[] ids = {"dashboard-epoch", "dashboard-iteration", "dashboard-batch-in-epoch", "dashboard-samples-seen",
+            "dashboard-train-loss", "dashboard-validation-loss", "dashboard-perplexity", "dashboard-tokens-per-second"};
+        String[] keys = {"dashboard.epoch", "dashboard.iteration", "dashboard.batchInEpoch", "dashboard.samplesSeen",
+            "dashboard.trainLoss", "dashboard.validationLoss", "dashboard.perplexity", "dashboard.tokensPerSecond"};
+        for (int i = 0; i < values.length; i++) {
+            Label caption = new Label(messages.getString(keys[i]));
+            caption.getStyleClass().add("dashboard-counter-caption");
+            values[i].setId(ids[i]);
+            values[i].getStyleClass().add("dashboard-counter");
+            counters.add(caption, i % 4, (i / 4) * 2);
+            counters.add(values[i], i % 4, (i / 4) * 2 + 1);
+        }
+        for (int column = 0; column < 4; column++) {
+            ColumnConstraints constraints = new ColumnConstraints();
+            constraints.setPercentWidth(25);
+            counters.getColumnConstraints().add(constraints);
+        }
+        epochFlash.setId("dashboard-epoch-flash");
+        epochFlash.getStyleClass().add("dashboard-epoch-flash");
+        epochFlash.setVisible(false);
+        epochFlash.setMouseTransparent(true);
+        StackPane stack = new StackPane(counters, epochFlash);
+        StackPane.setAlignment(epochFlash, Pos.CENTER);
+        return stack;
+    }
+
+    private Node chartBox() {
+        lossChart.setId("dashboard-loss-chart");
+        lossChart.setAxisLabels(messages.getString("dashboard.iteration"), messages.getString("dashboard.loss"));
+        lossChart.setPrefHeight(230);
+        logScale.setId("dashboard-log-scale");
+        logScale.setText(messages.getString("dashboard.logScale"));
+        lossChart.logScaleProperty().bind(logScale.selectedProperty());
+        timeline.setId("dashboard-timeline");
+        timeline.valueProperty().addListener((observable, before, after) -> {
+            if (!timelineFromCode) {
+                viewModel.viewMoment(Math.round(after.doubleValue()));
+            }
+        });
+        timelineText.setId("dashboard-timeline-text");
+        timelineText.getStyleClass().add("dashboard-caption");
+        live.setId("dashboard-live");
+        live.setText(messages.getString("dashboard.live"));
+        live.setOnAction(event -> viewModel.goLive());
+        live.disableProperty().bind(viewModel.viewedMomentProperty().isNull());
+        Label timelineLabel = new Label(messages.getString("dashboard.timeline"));
+        HBox scrub = new HBox(6, timelineLabel, timeline, live);
+        HBox.setHgrow(timeline, Priority.ALWAYS);
+        scrub.setAlignment(Pos.CENTER_LEFT);
+        HBox options = new HBox(10, logScale, timelineText);
+        options.setAlignment(Pos.CENTER_LEFT);
+        showViewedMoment(null);
+        return new VBox(4, lossChart, scrub, options);
+    }
+
+    private Node sampleBox() {
+        temperature.setId("dashboard-temperature");
+        temperature.setPrefWidth(140);
+        viewModel.temperatureProperty().bind(temperature.valueProperty());
+        temperatureValue.textProperty().bind(temperature.valueProperty().asString("%.2f"));
+        sample.setId("dashboard-sample");
+        sample.getStyleClass().add("dashboard-sample");
+        sample.setWrapText(true);
+        sample.setMaxWidth(Double.MAX_VALUE);
+        sample.setMinHeight(Region.USE_PREF_SIZE);
+        sample.textProperty().bind(viewModel.sampleTextProperty().map(text -> text.isEmpty()
+                ? messages.getString("dashboard.sample.waiting") : text.replace("\n", " ↵ ")));
+        Label title = new Label(messages.getString("dashboard.sample"));
+        title.getStyleClass().add("dashboard-section");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox top = new HBox(6, title, spacer, new Label(messages.getString("dashboard.temperature")), temperature,
+                temperatureValue);
+        top.setAlignment(Pos.CENTER_LEFT);
+        return new VBox(4, top, sample);
+    }
+
+    private Node detailTabs() {
+        weightName.setId("dashboard-weight-name");
+        weightName.valueProperty().addListener((observable, before, after) -> showChange());
+        deltaHeatmap.setId("dashboard-delta");
+        deltaHeatmap.setColorScale(ColorScale.DIVERGING);
+        deltaHeatmap.setPrefHeight(260);
+        deltaText.getStyleClass().add("dashboard-caption");
+        deltaText.setWrapText(true);
+        movedRows.setId("dashboard-moved-rows");
+        movedRows.setWrapText(true);
+        movedRows.getStyleClass().add("dashboard-caption");
+        HBox pick = new HBox(6, new Label(messages.getString("dashboard.delta.matrix")), weightName);
+        pick.setAlignment(Pos.CENTER_LEFT);
+        VBox delta = new VBox(6, pick, deltaText, deltaHeatmap, movedRows);
+        delta.setPadding(new Insets(6));
+
+        batchHeatmap.setId("dashboard-batch");
+        batchHeatmap.setColorScale(ColorScale.SEQUENTIAL);
+        batchHeatmap.setPrefHeight(200);
+        maskHeatmap.setId("dashboard-mask");
+        maskHeatmap.setColorScale(ColorScale.SEQUENTIAL);
+        maskHeatmap.setRange(0, 1);
+        maskHeatmap.setPrefHeight(200);
+        batchText.setId("dashboard-batch-text");
+        batchText.getStyleClass().add("dashboard-caption");
+        batchText.setWrapText(true);
+        VBox batch = new VBox(6, batchText, batchHeatmap, maskHeatmap);
+        batch.setPadding(new Insets(6));
+
+        Tab deltaTab = new Tab(messages.getString("dashboard.delta"), delta);
+        Tab batchTab = new Tab(messages.getString("dashboard.batch"), batch);
+        TabPane tabs = new TabPane(deltaTab, batchTab);
+        tabs.setId("dashboard-details");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getSelectionModel().selectedItemProperty().addListener((observable, before, after) -> {
+            showChange();
+            showBatch();
+        });
+        return tabs;
+    }
+
+    // ---------------------------------------------------------------- showing the state
+
+    private void show(TrainingSnapshot now) {
+        if (now == null) {
+            return;
+        }
+        showRunning(now.running());
+        epoch.setText(Long.toString(now.epoch()));
+        iteration.setText(Long.toString(now.iteration()));
+        batchInEpoch.setText(now.batchInEpoch() + " / " + now.batchesPerEpoch());
+        samplesSeen.setText(Long.toString(now.samplesSeen()));
+        trainLoss.setText(number(now.trainLoss(), "%.3f"));
+        validationLoss.setText(number(now.validationLoss(), "%.3f"));
+        perplexity.setText(number(now.perplexity(), "%.1f"));
+        tokensPerSecond.setText(now.running() || now.tokensPerSecond() > 0
+                ? String.format(messages.getLocale(), "%,.0f", now.tokensPerSecond()) : "–");
+        showSettings(now.settings(), now.speed());
+        if (shownChange != now.lastUpdate()) {
+            shownChange = now.lastUpdate();
+            showChange();
+        }
+        if (shownBatch != now.batch()) {
+            shownBatch = now.batch();
+            showBatch();
+        }
+    }
+
+    private void showRunning(boolean running) {
+        playPause.setText(messages.getString(running ? "dashboard.pause" : "dashboard.play"));
+    }
+
+    private void showSettings(TrainingSettings settings, TrainingSpeed currentSpeed) {
+        updatingControls = true;
+        try {
+            if (!learningRate.isValueChanging() && Math.abs(rate() - settings.learningRate()) > 1e-12 * settings.learningRate()) {
+                learningRate.setValue(Math.log10(settings.learningRate()));
+            }
+            if (!batchSize.getEditor().isFocused() && batchSize.getValue() != settings.batchSize()) {
+                batchSize.getValueFactory().setValue(settings.batchSize());
+            }
+            optimizer.setValue(settings.optimizer());
+            strategy.setValue(settings.strategy());
+            if (!seed.isFocused()) {
+                seed.setText(Long.toString(settings.seed()));
+            }
+            speed.setValue(currentSpeed.isFull() ? SPEEDS[0] : currentSpeed.maxIterationsPerSecond());
+        } finally {
+            updatingControls = false;
+        }
+    }
+
+    private void showModel(LoadedModel model) {
+        if (model == null) {
+            modelSummary.setText("");
+            return;
+        }
+        var config = model.config();
+        modelSummary.setText(I18n.format(messages, "dashboard.modelSummary", model.name(), config.nLayer(),
+                config.nHead(), config.dModel(), config.vocabSize(), config.contextLength(),
+                model.parameters().count(), viewModel.corpusNameProperty().get()));
+        String chosen = weightName.getValue();
+        weightName.getItems().setAll(model.parameters().names());
+        weightName.setValue(chosen != null && model.parameters().has(chosen) ? chosen
+                : ParameterLayout.TOKEN_EMBEDDING);
+    }
+
+    private void showLosses(LossHistory history) {
+        lossChart.setSeries(messages.getString("dashboard.series.train"), toDoubles(history.trainIterations()),
+                history.trainLosses());
+        lossChart.setSeries(messages.getString("dashboard.series.validation"),
+                toDoubles(history.validationIterations()), history.validationLosses());
+        List<TrainingTimeline.Moment> moments = viewModel.moments();
+        long last = moments.isEmpty() ? 0 : moments.get(moments.size() - 1).iteration();
+        timelineFromCode = true;
+        try {
+            timeline.setMin(0);
+            timeline.setMax(Math.max(1, last));
+            if (viewModel.viewedMomentProperty().get() == null) {
+                timeline.setValue(timeline.getMax());
+            }
+        } finally {
+            timelineFromCode = false;
+        }
+        showMarker(history);
+    }
+
+    private void showViewedMoment(TrainingTimeline.Moment moment) {
+        if (moment == null) {
+            timelineText.setText(messages.getString("dashboard.timeline.live"));
+            timelineText.getStyleClass().remove("dashboard-viewing");
+        } else {
+            timelineText.setText(I18n.format(messages, "dashboard.timeline.viewing", moment.iteration(),
+                    moment.epoch()));
+            if (!timelineText.getStyleClass().contains("dashboard-viewing")) {
+                timelineText.getStyleClass().add("dashboard-viewing");
+            }
+        }
+        showMarker(viewModel.lossHistoryProperty().get());
+    }
+
+    /** A vertical line on the loss chart at the moment the timeline shows. */
+    private void showMarker(LossHistory history) {
+        String name = messages.getString("dashboard.series.viewing");
+        TrainingTimeline.Moment moment = viewModel.viewedMomentProperty().get();
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (double loss : history.trainLosses()) {
+            if (Double.isFinite(loss) && loss > 0) {
+                low = Math.min(low, loss);
+                high = Math.max(high, loss);
+            }
+        }
+        if (moment == null || !(high >= low)) {
+            if (lossChart.seriesNames().contains(name)) {
+                lossChart.setSeries(name, new double[0], new double[0]);
+            }
+            return;
+        }
+        double at = moment.iteration();
+        lossChart.setSeries(name, new double[] {at, at}, new double[] {low, high});
+    }
+
+    private void flashEpochEnd() {
+        TrainingSnapshot now = viewModel.snapshotProperty().get();
+        int ended = now == null ? viewModel.epochsEndedProperty().get() : now.epoch() - 1;
+        epochFlash.setText(I18n.format(messages, "dashboard.epochFlash", ended));
+        epochFlash.setVisible(true);
+        epochFlash.setOpacity(1);
+        if (!counters.getStyleClass().contains("dashboard-flash")) {
+            counters.getStyleClass().add("dashboard-flash");
+        }
+        PauseTransition hold = new PauseTransition(Duration.seconds(1.5));
+        FadeTransition fade = new FadeTransition(Duration.seconds(0.8), epochFlash);
+        fade.setFromValue(1);
+        fade.setToValue(0);
+        hold.setOnFinished(event -> fade.play());
+        fade.setOnFinished(event -> {
+            epochFlash.setVisible(false);
+            counters.getStyleClass().remove("dashboard-flash");
+        });
+        hold.play();
+    }
+
+    private void showChange() {
+        String name = weightName.getValue();
+        WeightChange change = shownChange;
+        if (name == null || change == null || !change.after().has(name)) {
+            return;
+        }
+        DMatrixRMaj delta = change.delta(name);                     // [rows, cols]
+        deltaHeatmap.setValues(delta.data, delta.numRows, delta.numCols);
+        deltaHeatmap.setTitle("ΔW " + name + "  [" + delta.numRows + " × " + delta.numCols + "]");
+        double largest = change.largestChange(name);
+        deltaText.setText(change.update() == 0 ? messages.getString("dashboard.delta.none")
+                : I18n.format(messages, "dashboard.delta.caption", change.update(), largest));
+        LoadedModel model = viewModel.modelProperty().get();
+        if (model == null || change.update() == 0) {
+            movedRows.setText("");
+            return;
+        }
+        int[] moved = change.movedEmbeddingRows();
+        int vocab = model.config().vocabSize();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < Math.min(moved.length, 40); i++) {
+            tokens.add(TokenText.visible(model.tokenizer().token(moved[i])));
+        }
+        String list = String.join("  ", tokens) + (moved.length > tokens.size() ? "  …" : "");
+        movedRows.setText(I18n.format(messages, "dashboard.delta.movedRows", moved.length, vocab, list));
+    }
+
+    private void showBatch() {
+        BatchView batch = shownBatch;
+        LoadedModel model = viewModel.modelProperty().get();
+        if (batch == null || model == null || batch.batchSize() == 0) {
+            batchText.setText(messages.getString("dashboard.batch.none"));
+            return;
+        }
+        int rows = batch.batchSize();
+        int length = batch.sequenceLength();
+        double[] ids = new double[rows * length];                   // [B, T] token ids
+        List<String> rowLabels = new ArrayList<>(rows);
+        for (int row = 0; row < rows; row++) {
+            for (int position = 0; position < length; position++) {
+                ids[row * length + position] = batch.inputs()[row][position];
+            }
+            rowLabels.add("#" + batch.sampleIndices()[row]);
+        }
+        batchHeatmap.setValues(ids, rows, length);
+        batchHeatmap.setRange(0, Math.max(1, model.config().vocabSize() - 1));
+        batchHeatmap.setRowLabels(rowLabels);
+        batchHeatmap.setTitle(I18n.format(messages, "dashboard.batch.ids", rows, length));
+        double[] mask = new double[length * length];                // [T, T]: 1 where query may see key
+        for (int query = 0; query < length; query++) {
+            for (int key = 0; key < length; key++) {
+                mask[query * length + key] = batch.attends(query, key) ? 1 : Double.NEGATIVE_INFINITY;
+            }
+        }
+        maskHeatmap.setValues(mask, length, length);
+        maskHeatmap.setTitle(messages.getString("dashboard.batch.mask"));
+        Tokenizer tokenizer = model.tokenizer();
+        String first = tokenizer.decode(batch.inputs()[0]).replace("\n", " ↵ ");
+        batchText.setText(I18n.format(messages, "dashboard.batch.caption", rows, length, batch.dModel(),
+                batch.predictions(), first));
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    private void applySeed() {
+        TrainingSettings settings = viewModel.settings();
+        if (updatingControls || settings == null) {
+            return;
+        }
+        try {
+            long chosen = Long.parseLong(seed.getText().trim());
+            if (chosen != settings.seed()) {
+                settle(viewModel.setSeed(chosen));
+            }
+        } catch (NumberFormatException e) {
+            viewModel.showMessage(I18n.format(messages, "dashboard.seed.invalid", seed.getText()), true, null);
+            seed.setText(Long.toString(settings.seed()));
+        }
+    }
+
+    private void chooseCorpus(int index) {
+        if (index < 0) {
+            return;
+        }
+        Corpus chosen;
+        try {
+            if (index == 0) {
+                chosen = Corpus.english();
+            } else if (index == 1) {
+                chosen = Corpus.chinese();
+            } else {
+                FileChooser chooser = new FileChooser();
+                chooser.setTitle(messages.getString("dashboard.corpus.openFile"));
+                chooser.getExtensionFilters().addAll(
+                        new FileChooser.ExtensionFilter(messages.getString("dashboard.corpus.textFiles"), "*.txt"),
+                        new FileChooser.ExtensionFilter(messages.getString("dashboard.corpus.allFiles"), "*"));
+                File file = chooser.showOpenDialog(window());
+                if (file == null) {
+                    return;
+                }
+                chosen = Corpus.open(file.toPath());
+            }
+        } catch (Corpus.BadCorpusException e) {
+            viewModel.showMessage(I18n.format(messages, e.problem().messageKey(), e.fileName()), true, null);
+            return;
+        } catch (java.io.IOException e) {
+            viewModel.showMessage(I18n.format(messages, "dashboard.corpus.unreadable", e.getMessage()), true, null);
+            return;
+        }
+        useCorpus(chosen);
+    }
+
+    /**
+     * Trains a new model of the current architecture and tokenizer strategy on {@code chosen}: the tokenizer is
+     * trained on it, so the vocabulary and the weights are new.
+     */
+    public void useCorpus(Corpus chosen) {
+        LoadedModel current = viewModel.modelProperty().get();
+        TrainingSettings settings = viewModel.settings();
+        if (current == null || settings == null) {
+            return;
+        }
+        Tokenizer.Kind kind = current.tokenizer().kind() == Tokenizer.Kind.BYTE_LEVEL_BPE ? Tokenizer.Kind.BPE
+                : current.tokenizer().kind();
+        buildAndTrain(new ModelRecipe(current.config(), kind, current.config().vocabSize()), chosen, settings);
+    }
+
+    private void openNewModelDialog() {
+        LoadedModel current = viewModel.modelProperty().get();
+        TrainingSettings settings = viewModel.settings();
+        if (current == null || settings == null) {
+            return;
+        }
+        NewModelDialog dialog = new NewModelDialog(messages, current.config(), current.tokenizer().kind(),
+                current.config().vocabSize());
+        dialog.initOwner(window());
+        dialog.showAndWait().ifPresent(recipe -> {
+            Corpus text = viewModel.corpus();
+            if (text == null) {
+                try {
+                    text = Corpus.english();
+                } catch (java.io.IOException e) {
+                    viewModel.showMessage(I18n.format(messages, "dashboard.corpus.unreadable", e.getMessage()), true,
+                            null);
+                    return;
+                }
+            }
+            buildAndTrain(recipe, text, settings);
+        });
+    }
+
+    /** Builds the model of {@code recipe} on {@code text} as a task with progress, then trains it with {@code settings}. */
+    public Task<LoadedModel> buildAndTrain(ModelRecipe recipe, Corpus text, TrainingSettings settings) {
+        if (viewModel.isRunning()) {
+            viewModel.pause();
+        }
+        Task<LoadedModel> task = viewModel.buildModel(recipe, text, settings.seed());
+        task.setOnSucceeded(event -> viewModel.train(task.getValue(), text, settings));
+        task.setOnFailed(event -> viewModel.showMessage(I18n.format(messages, "dashboard.build.failed",
+                rootMessage(task.getException())), true, null));
+        runTask(task);
+        return task;
+    }
+
+    private void openSession() {
+        Path dir = chooseSessionFolder(false);
+        if (dir == null) {
+            return;
+        }
+        viewModel.pause();
+        Task<?> task = viewModel.openSession(dir);
+        task.setOnFailed(event -> viewModel.showMessage(I18n.format(messages, "dashboard.session.openFailed",
+                rootMessage(task.getException())), true, null));
+        runTask(task);
+    }
+
+    private void saveSession() {
+        Path dir = chooseSessionFolder(true);
+        if (dir != null) {
+            saveSessionTo(dir);
+        }
+    }
+
+    /** Saves the run into {@code dir} and says so (or why not) in the message line. */
+    public CompletableFuture<Path> saveSessionTo(Path dir) {
+        return viewModel.saveSession(dir).whenComplete((saved, failure) -> Platform.runLater(() -> {
+            if (failure != null) {
+                viewModel.showMessage(I18n.format(messages, "dashboard.session.saveFailed", rootMessage(failure)),
+                        true, null);
+            } else {
+                viewModel.showMessage(I18n.format(messages, "dashboard.session.saved", saved.toString()), false, null);
+            }
+        }));
+    }
+
+    private Path chooseSessionFolder(boolean forSaving) {
+        if (forSaving) {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle(messages.getString("dashboard.session.save"));
+            LoadedModel model = viewModel.modelProperty().get();
+            chooser.setInitialFileName(model == null ? "session" : model.name() + "-session");
+            File file = chooser.showSaveDialog(window());
+            return file == null ? null : file.toPath();
+        }
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle(messages.getString("dashboard.session.open"));
+        File dir = chooser.showDialog(window());
+        return dir == null ? null : dir.toPath();
+    }
+
+    private void runTask(Task<?> task) {
+        progress.progressProperty().bind(task.progressProperty());
+        progressText.textProperty().bind(task.messageProperty());
+        progress.setVisible(true);
+        progress.setManaged(true);
+        task.runningProperty().addListener((observable, before, running) -> {
+            if (!running) {
+                progress.setVisible(false);
+                progress.setManaged(false);
+            }
+        });
+        Thread thread = new Thread(task, "stepwise-dashboard-task");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    // ---------------------------------------------------------------- small helpers
+
+    private Button button(String id, String key, Runnable action) {
+        Button button = new Button(messages.getString(key));
+        button.setId(id);
+        button.setOnAction(event -> action.run());
+        return button;
+    }
+
+    private double rate() {
+        return Math.pow(10, learningRate.getValue());
+    }
+
+    private String rateText(double value) {
+        return I18n.format(messages, "dashboard.learningRate.value", value);
+    }
+
+    private String number(double value, String format) {
+        return Double.isFinite(value) ? String.format(messages.getLocale(), format, value) : "–";
+    }
+
+    private static double[] toDoubles(long[] values) {
+        return Arrays.stream(values).asDoubleStream().toArray();
+    }
+
+    private static <T> StringConverter<T> converter(java.util.function.Function<T, String> text) {
+        return new StringConverter<>() {
+            @Override
+            public String toString(T value) {
+                return value == null ? "" : text.apply(value);
+            }
+
+            @Override
+            public T fromString(String string) {
+                throw new UnsupportedOperationException("choices are picked from the list, not typed");
+            }
+        };
+    }
+
+    private void settle(CompletableFuture<TrainingSettings> change) {
+        change.exceptionally(failure -> null);   // a refused change arrives as a SETTINGS_REJECTED snapshot too
+    }
+
+    private Window window() {
+        return getScene() == null ? null : getScene().getWindow();
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}
