@@ -39,7 +39,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
@@ -79,7 +78,7 @@ public final class TrainingDashboard extends VBox {
     private static final double[] SPEEDS = {Double.POSITIVE_INFINITY, 20, 5, 1, 0.5};
     /** Learning-rate slider range, as powers of ten. */
     private static final double LOG_RATE_MIN = -5;
-    private static final double LOG_RATE_MAX = 1;
+    private static final double LOG_RATE_MAX = 2;
 
     private final ResourceBundle messages;
     private final TrainingViewModel viewModel;
@@ -442,10 +441,10 @@ public final class TrainingDashboard extends VBox {
         epochFlash.setId("dashboard-epoch-flash");
         epochFlash.getStyleClass().add("dashboard-epoch-flash");
         epochFlash.setVisible(false);
-        epochFlash.setMouseTransparent(true);
-        StackPane stack = new StackPane(counters, epochFlash);
-        StackPane.setAlignment(epochFlash, Pos.CENTER);
-        return stack;
+        epochFlash.setMaxWidth(Double.MAX_VALUE);
+        epochFlash.setAlignment(Pos.CENTER);
+        counters.add(epochFlash, 0, 4, 4, 1);
+        return counters;
     }
 
     private Node chartBox() {
@@ -592,6 +591,19 @@ public final class TrainingDashboard extends VBox {
     }
 
     private void showModel(LoadedModel model) {
+        updatingControls = true;
+        try {
+            String name = viewModel.corpusNameProperty().get();
+            int bundled = "english.txt".equals(name) ? 0 : "chinese.txt".equals(name) ? 1 : -1;
+            if (bundled >= 0) {
+                corpus.getSelectionModel().select(bundled);
+            } else {
+                corpus.getSelectionModel().clearSelection();
+                corpus.setPromptText(name);
+            }
+        } finally {
+            updatingControls = false;
+        }
         if (model == null) {
             modelSummary.setText("");
             return;
@@ -663,9 +675,7 @@ public final class TrainingDashboard extends VBox {
     }
 
     private void flashEpochEnd() {
-        TrainingSnapshot now = viewModel.snapshotProperty().get();
-        int ended = now == null ? viewModel.epochsEndedProperty().get() : now.epoch() - 1;
-        epochFlash.setText(I18n.format(messages, "dashboard.epochFlash", ended));
+        epochFlash.setText(I18n.format(messages, "dashboard.epochFlash", viewModel.lastEndedEpoch()));
         epochFlash.setVisible(true);
         epochFlash.setOpacity(1);
         if (!counters.getStyleClass().contains("dashboard-flash")) {
@@ -694,6 +704,7 @@ public final class TrainingDashboard extends VBox {
         deltaHeatmap.setTitle("ΔW " + name + "  [" + delta.numRows + " × " + delta.numCols + "]");
         double largest = change.largestChange(name);
         deltaText.setText(change.update() == 0 ? messages.getString("dashboard.delta.none")
+                : largest == 0 ? I18n.format(messages, "dashboard.delta.unchanged", change.update())
                 : I18n.format(messages, "dashboard.delta.caption", change.update(), largest));
         LoadedModel model = viewModel.modelProperty().get();
         if (model == null || change.update() == 0) {

@@ -97,6 +97,7 @@ public final class TrainingViewModel implements AutoCloseable {
         return thread;
     });
 
+    private int lastEndedEpoch;
     private Trainer trainer;
     private Consumer<TrainingSnapshot> trainerListener;
     private Corpus corpus;
@@ -154,8 +155,8 @@ public final class TrainingViewModel implements AutoCloseable {
         Trainer resumed = Trainer.resume(session);
         LoadedModel start = new LoadedModel(session.name(), session.config(), session.state().weights().copy(),
                 session.tokenizer());
-        replaceTrainer(resumed, start, null);
         corpusName.set(corpusLabel);
+        replaceTrainer(resumed, start, null);
         savedIteration = session.state().iteration();
     }
 
@@ -487,6 +488,7 @@ public final class TrainingViewModel implements AutoCloseable {
                         divergence.suggestedLearningRate());
             }
             case EPOCH_END -> {
+                lastEndedEpoch = event.epoch() - 1;
                 epochsEnded.set(epochsEnded.get() + 1);
                 showMessage(I18n.format(messages, event.messageKey(), event.epoch() - 1, event.epoch()), false, null);
             }
@@ -581,6 +583,11 @@ public final class TrainingViewModel implements AutoCloseable {
     /** After a divergence, the smaller learning rate the message suggests; otherwise null. */
     public ReadOnlyObjectProperty<Double> suggestedRateProperty() {
         return suggestedRate.getReadOnlyProperty();
+    }
+
+    /** The epoch whose end was last seen (0 before any). */
+    public int lastEndedEpoch() {
+        return lastEndedEpoch;
     }
 
     /** Counts the ends of epochs seen, so the view can flash at each. */
