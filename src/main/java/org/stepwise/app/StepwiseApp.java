@@ -30,6 +30,7 @@ public final class StepwiseApp extends Application {
         stage.setTitle(messages.getString("app.title"));
         stage.setScene(scene);
         stage.show();
+        window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
     }
 
     /** The window's view model (for tests and, later, the training dashboard); null before start. */

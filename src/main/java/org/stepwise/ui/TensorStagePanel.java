@@ -57,6 +57,11 @@ public final class TensorStagePanel implements StagePanel {
     public static final int VOCABULARY_SHOWN_LIMIT = 4096;
     /** How many of the most likely next tokens a shortened vocabulary axis keeps. */
     public static final int TOP_NEXT_TOKENS = 48;
+    /**
+     * Index labels are written for axes up to this length; longer ones (GPT-2's 768 and 3072) are drawn at
+     * a pixel or two per cell where labels could not be read, and hovering a cell names its index.
+     */
+    static final int INDEX_LABEL_LIMIT = 512;
     /** Largest cell side in pixels. */
     static final double MAX_CELL = 14;
     /** A heatmap is drawn on at most about this many pixels: large matrices get small cells. */
@@ -80,7 +85,9 @@ public final class TensorStagePanel implements StagePanel {
 
     private final VBox root = new VBox(8);
     private final Label title = new Label();
-    private final FormulaView formula = new FormulaView();
+    /** A typeset formula per LaTeX text: typesetting takes longer than a frame, so each is typeset once. */
+    private final java.util.Map<String, FormulaView> formulas = new java.util.HashMap<>();
+    private final javafx.scene.layout.StackPane formula = new javafx.scene.layout.StackPane();
     private final Label shapes = new Label();
     private final Label note = new Label();
     private final Label sentenceText = new Label();
@@ -99,6 +106,7 @@ public final class TensorStagePanel implements StagePanel {
         title.setId("stage-title");
         title.getStyleClass().add("stage-title");
         formula.setId("stage-formula");
+        formula.setAlignment(Pos.CENTER_LEFT);
         shapes.setId("stage-shapes");
         shapes.getStyleClass().add("stage-shapes");
         note.setId("stage-note");
@@ -201,17 +209,17 @@ public final class TensorStagePanel implements StagePanel {
         SentenceTrace run = context.run();
         explanation.set("");
         if (run == null) {
-            formula.setLatex("");
+            showFormula("");
             shapes.setText("");
             note.setText(messages.getString("ui.panel.noSentence"));
             showSentenceText();
             bindings.clear();
-            scroll.setContent(null);
+            showTensors(null);
             return;
         }
         ModelConfig config = context.model().config();
         StageView view = StageView.of(config, stage, context.head(), run.tokens(), context.sampling());
-        formula.setLatex(view.latex());
+        showFormula(view.latex());
         shapes.setText(String.join("\n", view.shapeLines()));
         List<String> notes = new ArrayList<>();
         if (view.nothingAdded()) {
@@ -241,7 +249,23 @@ public final class TensorStagePanel implements StagePanel {
         for (int i = 0; i < bindings.size(); i++) {
             fill(pool.get(i), bindings.get(i), run);
         }
-        scroll.setContent(layout(view));
+        showTensors(bindings.isEmpty() ? null : layout(view));
+    }
+
+    /** Puts the tensors in the scroll pane, which is hidden when there are none (the Text stage, an empty sentence). */
+    private void showTensors(Node content) {
+        scroll.setContent(content);
+        scroll.setVisible(content != null);
+        scroll.setManaged(content != null);
+    }
+
+    private void showFormula(String latex) {
+        FormulaView typeset = formulas.computeIfAbsent(latex, text -> {
+            FormulaView view = new FormulaView(text);
+            view.setId("stage-formula-view");
+            return view;
+        });
+        formula.getChildren().setAll(typeset);
     }
 
     private void showSentenceText() {
@@ -380,7 +404,7 @@ public final class TensorStagePanel implements StagePanel {
                 yield tokens;
             }
             case NONE -> List.of();
-            case DIMENSIONS, EXPERTS, CHOICES -> null;
+            case DIMENSIONS, EXPERTS, CHOICES -> count > INDEX_LABEL_LIMIT ? List.of() : null;
         };
     }
 
