@@ -70,6 +70,7 @@ final class EmbeddingPanel implements StagePanel {
         shapeLine.setId("embedding-shape");
         shapeLine.getStyleClass().add("stage-mono");
         asProduct.setId("embedding-as-product");
+        asProduct.setMnemonicParsing(false);
         tableCaption.setId("embedding-table-caption");
         tableCaption.getStyleClass().add("stage-caption");
         tableCaption.setWrapText(true);
@@ -93,6 +94,7 @@ final class EmbeddingPanel implements StagePanel {
         Label arrow = operator("→");
         lookupBox = new HBox(12, tableBox, arrow, result);
         lookupBox.setAlignment(Pos.TOP_LEFT);
+        lookupBox.setFillHeight(false);
         lookupBox.setId("embedding-lookup");
 
         oneHot = heatmap("embedding-onehot");
@@ -271,7 +273,7 @@ final class EmbeddingPanel implements StagePanel {
         }
         int vocab = embedding.numRows;
         double cell = Heatmaps.fittingCellSize(Math.max(ids.length, columns.length), Math.max(width, columns.length),
-                360, 360, 2, 18);
+                240, 300, 1, 18);
         oneHot.setTitle(Texts.format(messages, "stage.embedding.oneHot", ids.length, columns.length));
         oneHot.setRowLabels(tokenLabels);
         oneHot.setColumnLabels(columnLabels);

@@ -84,13 +84,14 @@ final class PositionPanel implements StagePanel {
             for (int t = 0; t < ids.length; t++) {
                 rowLabels.add(t + " " + Texts.token(newContext.model().tokenizer(), ids[t]));
             }
-            double cell = Heatmaps.fittingCellSize(ids.length, config.dModel(), 300, 360, 2, 16);
+            double cell = Heatmaps.fittingCellSize(ids.length, config.dModel(), 220, 360, 1, 16);
             sum.getChildren().clear();
             views.clear();
             List<StageTensor> tensors = view.nothingAdded()
                     ? List.of(view.tensor(StageTensor.Role.OUTPUT, "X"))
                     : List.of(view.tensor(StageTensor.Role.INPUT, "X_tok"), positionTensor(view), view.tensor(StageTensor.Role.OUTPUT, "X"));
             String[] operators = {"+", "="};
+            double largest = 1e-12;                      // one colour range for all three, so colours add up visibly
             for (int i = 0; i < tensors.size(); i++) {
                 StageTensor tensor = tensors.get(i);
                 DMatrixRMaj values = view.values(tensor, newContext.run(), newContext.weights(), config); // [T, C]
@@ -100,6 +101,9 @@ final class PositionPanel implements StagePanel {
                 heatmap.setRowLabels(rowLabels);
                 heatmap.cellSizeProperty().set(cell);
                 Heatmaps.show(heatmap, values);
+                for (int k = 0; k < values.getNumElements(); k++) {
+                    largest = Math.max(largest, Math.abs(values.data[k]));
+                }
                 if (i > 0) {
                     Label operator = new Label(operators[i - 1]);
                     operator.getStyleClass().add("stage-operator");
@@ -107,6 +111,9 @@ final class PositionPanel implements StagePanel {
                 }
                 sum.getChildren().add(heatmap);
                 views.add(heatmap);
+            }
+            for (HeatmapView heatmap : views) {
+                heatmap.setRange(-largest, largest);
             }
         }
         for (HeatmapView heatmap : views) {

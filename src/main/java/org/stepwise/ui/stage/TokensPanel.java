@@ -34,10 +34,10 @@ final class TokensPanel implements StagePanel {
     private final Label mergeTitle = new Label();
     private final Label mergeStepLine = new Label();
     private final TokenStrip mergeSymbols = new TokenStrip();
-    private final Button firstMerge = new Button("⏮");
+    private final Button firstMerge = new Button("◀◀");
     private final Button previousMerge = new Button("◀");
     private final Button nextMerge = new Button("▶");
-    private final Button lastMerge = new Button("⏭");
+    private final Button lastMerge = new Button("▶▶");
 
     private final ScrollPane scroller = StagePanels.scrolling(root);
 

@@ -62,6 +62,7 @@ class StagePanelsTest {
 
     private void place(FxRobot robot, StagePanel panel, StageContext context) {
         robot.interact(() -> {
+            VBox.setVgrow(panel.node(), javafx.scene.layout.Priority.ALWAYS);
             window.getScene().setRoot(new VBox(panel.node()));
             panel.show(context);
         });
