@@ -1,5 +1,6 @@
 package org.stepwise.app;
 
+import java.io.IOException;
 import java.util.Locale;
 import java.util.ResourceBundle;
 
@@ -7,26 +8,39 @@ import javafx.application.Application;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 
+import org.stepwise.model.io.LoadedModel;
 import org.stepwise.ui.I18n;
-import org.stepwise.ui.PredictionView;
-import org.stepwise.ui.PredictionViewModel;
+import org.stepwise.ui.MainWindow;
+import org.stepwise.ui.VisualizerViewModel;
 
-/** The desktop application: composes the engine and the views of the main window. */
+/** The desktop application: opens the bundled model and shows it in the visualizer's main window. */
 public final class StepwiseApp extends Application {
 
-    private PredictionViewModel viewModel;
+    private VisualizerViewModel viewModel;
+    private MainWindow window;
 
     @Override
-    public void start(Stage stage) {
+    public void start(Stage stage) throws IOException {
         ResourceBundle messages = I18n.bundle(Locale.getDefault());
-        viewModel = new PredictionViewModel(messages, DefaultModel::load);
-        PredictionView view = new PredictionView(viewModel, messages);
-        Scene scene = new Scene(view.root(), 1100, 720);
-        scene.getStylesheets().add(PredictionView.class.getResource("stepwise.css").toExternalForm());
+        LoadedModel model = DefaultModel.load();
+        viewModel = new VisualizerViewModel(model, messages, messages.getString("ui.defaultSentence"));
+        window = new MainWindow(viewModel, messages);
+        Scene scene = new Scene(window.root(), 1280, 800);
+        scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
         stage.setTitle(messages.getString("app.title"));
         stage.setScene(scene);
         stage.show();
-        viewModel.start();
+        window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
+    }
+
+    /** The window's view model (for tests and, later, the training dashboard); null before start. */
+    public VisualizerViewModel viewModel() {
+        return viewModel;
+    }
+
+    /** The main window; null before start. */
+    public MainWindow window() {
+        return window;
     }
 
     @Override

@@ -72,9 +72,9 @@ public enum ColorScale {
         return hi == lo ? 0.5 * (STEPS - 1) : -lo * (STEPS - 1) / (hi - lo);
     }
 
-    /** Entry {@code index} (0 … STEPS−1) of the colour table, as opaque ARGB. */
-    int tableColor(int index) {
-        return table[index];
+    /** The colour table itself (STEPS opaque ARGB entries, low end first); callers must not modify it. */
+    int[] table() {
+        return table;
     }
 
     /** Mixes two sRGB colours in CIELAB, so lightness changes linearly between the two stops. */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.ResourceBundle;
 
@@ -22,6 +23,8 @@ import javafx.scene.Group;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
 import javafx.scene.image.PixelFormat;
@@ -43,9 +46,10 @@ import javafx.scene.transform.Rotate;
  * Use it on the JavaFX application thread.
  *
  * <p>The cell colours live in a {@link PixelBuffer} image of {@code cols × rows} pixels (masked cells
- * transparent). It is drawn onto canvases with image smoothing off, over a hatch fill that shows through
- * the masked cells. Canvases are tiles of at most {@value #MAX_TILE} pixels a side, so a wide matrix at a
- * large zoom never needs a texture larger than graphics cards allow.
+ * transparent). Only the cells visible in the window (inside every clipping ancestor, e.g. a ScrollPane's
+ * viewport) are drawn, onto one canvas with image smoothing off, over a hatch fill that shows through the
+ * masked cells; so the drawing cost follows the window's size, not the matrix's, and a wide matrix at a
+ * large zoom never needs a texture larger than graphics cards allow. A snapshot shows the visible cells.
  */
 public final class HeatmapView extends Region {
 
@@ -54,8 +58,8 @@ public final class HeatmapView extends Region {
     public static final double MAX_CELL_SIZE = 64;
     /** Largest number of rows or columns: the image must fit in one texture. */
     public static final int MAX_SIDE = 16384;
-    /** Largest side in pixels of one canvas tile. */
-    static final int MAX_TILE = 4096;
+    /** Largest side in pixels of the cell canvas when the view is not in a window. */
+    static final int MAX_CANVAS = 4096;
 
     private static final double PADDING = 8;
     private static final double LABEL_GAP = 5;
@@ -84,13 +88,17 @@ public final class HeatmapView extends Region {
     private boolean labelsDirty = true;
 
     private IntBuffer cellPixels;
+    /** Colours of the cells, row by row, written here first and copied to the pixel buffer in one bulk put. */
+    private int[] cellColours = new int[0];
     private PixelBuffer<IntBuffer> cellBuffer;
     private WritableImage cellImage;
     private final ImagePattern hatch = hatchPattern();
 
-    private final Group tileGroup = new Group();
-    private final List<Canvas> tiles = new ArrayList<>();
-    private double tiledCellSize = -1;
+    private final Canvas cellCanvas = new Canvas();
+    /** Visible cells drawn on the canvas now: first row, first column, row count, column count. */
+    private final int[] drawnCells = {0, 0, 0, 0};
+    private final int[] visibleCells = new int[4];
+    private boolean cellsDirty = true;
     private final Rectangle rowFrame = new Rectangle();
     private final Rectangle hoverOutline = new Rectangle();
     private final Rectangle pinnedOutline = new Rectangle();
@@ -149,7 +157,8 @@ public final class HeatmapView extends Region {
         getStyleClass().add("viz-heatmap");
         setPickOnBounds(true);
 
-        tileGroup.setMouseTransparent(true);
+        cellCanvas.setMouseTransparent(true);
+        cellCanvas.getGraphicsContext2D().setImageSmoothing(false);
         rowFrame.getStyleClass().add("viz-heatmap-row-frame");
         hoverOutline.getStyleClass().add("viz-heatmap-hover");
         pinnedOutline.getStyleClass().add("viz-heatmap-pinned");
@@ -178,15 +187,17 @@ public final class HeatmapView extends Region {
         legendMaskSwatch.getStyleClass().add("viz-legend-frame");
         legendMaskText.setText(messages.getString("viz.legend.masked"));
 
-        getChildren().addAll(title, emptyText, rowLabelGroup, columnLabelGroup, tileGroup, rowFrame,
+        getChildren().addAll(title, emptyText, rowLabelGroup, columnLabelGroup, cellCanvas, rowFrame,
                 pinnedOutline, hoverOutline, legendBar, legendFrame, legendLow, legendZero, legendHigh,
                 legendMaskSwatch, legendMaskText);
 
         cellSize.addListener((observable, before, after) -> {
             labelsDirty = true;
+            cellsDirty = true;
             requestLayout();
         });
         highlightedRow.addListener((observable, before, after) -> requestLayout());
+        localToSceneTransformProperty().addListener((observable, before, after) -> redrawIfScrolled());
         pinnedCell.addListener((observable, before, after) -> requestLayout());
         hoveredCell.addListener((observable, before, after) -> requestLayout());
 
@@ -335,6 +346,13 @@ public final class HeatmapView extends Region {
         return new BoundingBox(gridX() + cell.col() * size, gridY() + cell.row() * size, size, size);
     }
 
+    /** Lays out again (drawing the cells that came into view) after scrolling or any move of an ancestor. */
+    private void redrawIfScrolled() {
+        if (rows > 0 && cols > 0) {
+            requestLayout();
+        }
+    }
+
     private void togglePin(MouseEvent event) {
         if (event.getButton() != MouseButton.PRIMARY || !event.isStillSincePress()) {
             return;
@@ -369,12 +387,12 @@ public final class HeatmapView extends Region {
     }
 
     private void allocateImages() {
-        tiledCellSize = -1;
         if (rows == 0 || cols == 0) {
             cellBuffer = null;
             cellImage = null;
             return;
         }
+        cellColours = new int[rows * cols];
         cellPixels = ByteBuffer.allocateDirect(rows * cols * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
         cellBuffer = new PixelBuffer<>(cols, rows, cellPixels, PixelFormat.getIntArgbPreInstance());
         cellImage = new WritableImage(cellBuffer);
@@ -401,7 +419,7 @@ public final class HeatmapView extends Region {
         if (count > 0) {
             writePixels(count);
         }
-        drawTiles();
+        cellsDirty = true;
         drawLegendBar();
         requestLayout();
     }
@@ -428,61 +446,90 @@ public final class HeatmapView extends Region {
         double offset = scale.indexOffset(lo, hi);
         double lowIndex = lo * slope + offset;
         double highIndex = hi * slope + offset;
+        int[] table = scale.table();
         for (int i = 0; i < count; i++) {
             double value = values[i];
             if (Double.isFinite(value)) {
-                double index = Math.max(lowIndex, Math.min(highIndex, value * slope + offset));
-                cellPixels.put(i, scale.tableColor((int) (index + 0.5)));
+                double index = value * slope + offset;
+                index = index < lowIndex ? lowIndex : index > highIndex ? highIndex : index;
+                cellColours[i] = table[(int) (index + 0.5)];
             } else {
-                cellPixels.put(i, 0);
+                cellColours[i] = 0; // transparent: the hatch below shows through
             }
         }
+        cellPixels.put(0, cellColours, 0, count);
         cellBuffer.updateBuffer(buffer -> null);
     }
 
-    /** Cells per tile side at the current cell size, so a tile stays within {@value #MAX_TILE} pixels. */
-    private int cellsPerTile() {
-        return Math.max(1, (int) (MAX_TILE / cellSize.get()));
+    /**
+     * Which cells are visible: the grid intersected with the clip of every ancestor and with the scene, in
+     * whole cells. Writes first row, first column, row count, column count into {@code visibleCells}.
+     */
+    private void findVisibleCells(double gridX, double gridY, double size) {
+        double left = gridX;
+        double top = gridY;
+        double right = gridX + cols * size;
+        double bottom = gridY + rows * size;
+        Scene scene = getScene();
+        if (scene != null) {
+            for (Parent ancestor = getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+                if (ancestor.getClip() == null) {
+                    continue; // children may overflow an ancestor that does not clip, and stay visible
+                }
+                Bounds bounds = sceneToLocal(ancestor.localToScene(ancestor.getClip().getBoundsInParent()));
+                left = Math.max(left, bounds.getMinX());
+                top = Math.max(top, bounds.getMinY());
+                right = Math.min(right, bounds.getMaxX());
+                bottom = Math.min(bottom, bounds.getMaxY());
+            }
+            Bounds window = sceneToLocal(new BoundingBox(0, 0, scene.getWidth(), scene.getHeight()));
+            left = Math.max(left, window.getMinX());
+            top = Math.max(top, window.getMinY());
+            right = Math.min(right, window.getMaxX());
+            bottom = Math.min(bottom, window.getMaxY());
+        } else {
+            right = Math.min(right, gridX + MAX_CANVAS);
+            bottom = Math.min(bottom, gridY + MAX_CANVAS);
+        }
+        int firstColumn = (int) Math.max(0, Math.floor((left - gridX) / size));
+        int firstRow = (int) Math.max(0, Math.floor((top - gridY) / size));
+        int endColumn = (int) Math.min(cols, Math.ceil((right - gridX) / size));
+        int endRow = (int) Math.min(rows, Math.ceil((bottom - gridY) / size));
+        visibleCells[0] = firstRow;
+        visibleCells[1] = firstColumn;
+        visibleCells[2] = Math.max(0, endRow - firstRow);
+        visibleCells[3] = Math.max(0, endColumn - firstColumn);
     }
 
-    /** Makes one canvas per tile of the grid (when the size or zoom changed) and draws the cells on each. */
-    private void drawTiles() {
-        if (cellImage == null) {
-            tiles.clear();
-            tileGroup.getChildren().clear();
+    /** Draws the visible cells on the canvas when the values, the zoom or the visible part changed. */
+    private void drawCells(double gridX, double gridY, double size) {
+        findVisibleCells(gridX, gridY, size);
+        boolean moved = !Arrays.equals(visibleCells, drawnCells);
+        cellCanvas.setLayoutX(gridX + visibleCells[1] * size);
+        cellCanvas.setLayoutY(gridY + visibleCells[0] * size);
+        double width = visibleCells[3] * size;
+        double height = visibleCells[2] * size;
+        boolean resized = cellCanvas.getWidth() != width || cellCanvas.getHeight() != height;
+        if (!cellsDirty && !moved && !resized) {
             return;
         }
-        double size = cellSize.get();
-        int span = cellsPerTile();
-        if (tiledCellSize != size) {
-            tiledCellSize = size;
-            tiles.clear();
-            for (int top = 0; top < rows; top += span) {
-                for (int left = 0; left < cols; left += span) {
-                    int height = Math.min(span, rows - top);
-                    int width = Math.min(span, cols - left);
-                    Canvas tile = new Canvas(width * size, height * size);
-                    tile.setLayoutX(left * size);
-                    tile.setLayoutY(top * size);
-                    tile.getGraphicsContext2D().setImageSmoothing(false);
-                    tile.setUserData(new int[] {top, left, height, width});
-                    tiles.add(tile);
-                }
-            }
-            tileGroup.getChildren().setAll(tiles);
+        cellsDirty = false;
+        System.arraycopy(visibleCells, 0, drawnCells, 0, 4);
+        cellCanvas.setWidth(width);
+        cellCanvas.setHeight(height);
+        if (cellImage == null || width == 0 || height == 0) {
+            return;
         }
-        for (Canvas tile : tiles) {
-            int[] cells = (int[]) tile.getUserData(); // {top row, left column, rows, columns}
-            GraphicsContext graphics = tile.getGraphicsContext2D();
-            if (maskedCount > 0) {
-                graphics.setFill(hatch);
-                graphics.fillRect(0, 0, tile.getWidth(), tile.getHeight());
-            } else {
-                graphics.clearRect(0, 0, tile.getWidth(), tile.getHeight());
-            }
-            // image [cells[2] × cells[3]] pixels at (cells[1], cells[0]) → canvas [rows·size × cols·size]
-            graphics.drawImage(cellImage, cells[1], cells[0], cells[3], cells[2], 0, 0, tile.getWidth(), tile.getHeight());
+        GraphicsContext graphics = cellCanvas.getGraphicsContext2D();
+        if (maskedCount > 0) {
+            graphics.setFill(hatch);
+            graphics.fillRect(0, 0, width, height);
+        } else {
+            graphics.clearRect(0, 0, width, height);
         }
+        // image [visible rows × visible columns] pixels → canvas [rows·size × columns·size] pixels
+        graphics.drawImage(cellImage, visibleCells[1], visibleCells[0], visibleCells[3], visibleCells[2],
+                0, 0, width, height);
     }
 
     private void drawLegendBar() {
@@ -685,11 +732,7 @@ public final class HeatmapView extends Region {
         emptyText.relocate(gridX, gridY);
 
         boolean hasCells = rows > 0 && cols > 0;
-        if (tiledCellSize != size) {
-            drawTiles();
-        }
-        tileGroup.setLayoutX(gridX);
-        tileGroup.setLayoutY(gridY);
+        drawCells(gridX, gridY, size);
 
         for (Node label : rowLabelGroup.getChildren()) {
             Text text = (Text) label;

@@ -1,80 +1,99 @@
 package org.stepwise.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Locale;
+import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 
+import javafx.geometry.Bounds;
 import javafx.scene.control.Label;
-import javafx.scene.layout.GridPane;
 import javafx.stage.Stage;
 
-import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
+import org.testfx.robot.Motion;
 import org.testfx.util.WaitForAsyncUtils;
 
 import org.stepwise.app.DefaultModel;
 import org.stepwise.app.StepwiseApp;
-import org.stepwise.model.TraceSink;
+import org.stepwise.model.Hook;
+import org.stepwise.model.HookKey;
+import org.stepwise.model.Trace;
 import org.stepwise.model.Transformer;
 import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.ExplanationFormatter;
+import org.stepwise.pipeline.Pipeline;
+import org.stepwise.viz.Cell;
+import org.stepwise.viz.HeatmapView;
 
-/** Opens the real main window headless and checks it shows the default model's real prediction. */
+/** Opens the real main window headless on the bundled model and checks it shows the model's own numbers. */
 @ExtendWith(ApplicationExtension.class)
 class MainWindowSmokeTest {
 
+    private static final ResourceBundle ENGLISH = I18n.bundle(Locale.ENGLISH);
     private Stage stage;
+    private StepwiseApp app;
 
     @Start
-    void start(Stage stage) {
+    void start(Stage stage) throws Exception {
         Locale.setDefault(Locale.ENGLISH);
         this.stage = stage;
-        new StepwiseApp().start(stage);
+        app = new StepwiseApp();
+        app.start(stage);
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
     }
 
     @Test
-    void windowShowsTheModelsOwnNextTokenPrediction(FxRobot robot) throws Exception {
+    void windowStepsToTheLastBlocksResidualAndExplainsTheModelsOwnNumber(FxRobot robot) throws Exception {
         assertEquals("Stepwise", stage.getTitle());
-        GridPane bars = robot.lookup("#predictions").queryAs(GridPane.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !bars.getChildren().isEmpty());
+        VisualizerViewModel viewModel = app.viewModel();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> viewModel.runProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
-
         LoadedModel model = DefaultModel.load();
-        String sentence = I18n.bundle(Locale.ENGLISH).getString("prediction.defaultSentence");
+        assertEquals(Pipeline.stages(model.config()).size(), viewModel.stagesProperty().get().size());
+        assertNotNull(robot.lookup("#stage-" + (viewModel.stagesProperty().get().size() - 1)).query());
+
+        String sentence = ENGLISH.getString("ui.defaultSentence");
         int[] ids = model.tokenizer().encode(sentence).ids();
-        DMatrixRMaj logits = new Transformer(model.config(), model.parameters()).forward(ids, TraceSink.NONE);
-        int best = 0;
-        int last = (logits.numRows - 1) * logits.numCols;
-        for (int v = 1; v < logits.numCols; v++) {
-            if (logits.data[last + v] > logits.data[last + best]) {
-                best = v;
-            }
-        }
-        Label firstToken = (Label) bars.getChildren().get(0);
-        assertEquals(TokenText.visible(model.tokenizer().token(best)), firstToken.getText());
-        assertFalse(robot.lookup("#tokens").queryParent().getChildrenUnmodifiable().isEmpty());
-        assertTrue(robot.lookup("#model-summary").queryAs(Label.class).getText().contains("2"));
+        Trace reference = Trace.record(new Transformer(model.config(), model.parameters()), ids);
+        int lastBlock = model.config().nLayer() - 1;
+        robot.interact(() -> viewModel.openStage(org.stepwise.pipeline.Stage.of(
+                org.stepwise.pipeline.Stage.Kind.FFN_RESIDUAL, lastBlock), 0));
+        HeatmapView output = app.window().generalPanel().heatmap("x'");
+        assertEquals(ids.length, output.rowCount());
+        assertEquals(model.config().dModel(), output.columnCount());
+        Cell cell = new Cell(ids.length - 1, 5);
+        robot.interact(() -> app.window().generalPanel().scrollTo("x'", cell));
+        Bounds bounds = output.cellBounds(cell);
+        robot.moveTo(output.localToScreen(bounds.getCenterX(), bounds.getCenterY()), Motion.DIRECT);
+        WaitForAsyncUtils.waitForFxEvents();
+        double expected = reference.get(HookKey.of(Hook.RESID_POST, lastBlock), ids.length - 1, 5);
+        String explanation = robot.lookup("#explanation").queryAs(Label.class).getText();
+        assertTrue(explanation.endsWith("= " + ExplanationFormatter.number(expected)), explanation + " vs " + expected);
     }
 
     @Test
-    void typingANewSentenceUpdatesTheTokens(FxRobot robot) throws Exception {
-        GridPane bars = robot.lookup("#predictions").queryAs(GridPane.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !bars.getChildren().isEmpty());
-        robot.interact(() -> robot.lookup("#sentence").queryTextInputControl().setText("The dog"));
-        LoadedModel model = DefaultModel.load();
-        int expected = model.tokenizer().encode("The dog").size();
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
-                () -> robot.lookup("#tokens").queryParent().getChildrenUnmodifiable().size() == expected);
+    void anEmptySentenceSaysSoAndTypingBringsTheTraceBack(FxRobot robot) throws Exception {
+        VisualizerViewModel viewModel = app.viewModel();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> viewModel.runProperty().get() != null);
         robot.interact(() -> robot.lookup("#sentence").queryTextInputControl().setText(""));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> viewModel.preparedProperty().get().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(ENGLISH.getString("pipeline.notice.empty"), robot.lookup("#notices").queryAs(Label.class).getText());
+        robot.interact(() -> robot.lookup("#sentence").queryTextInputControl().setText("The dog"));
+        int expected = DefaultModel.load().tokenizer().encode("The dog").size();
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
-                () -> robot.lookup("#tokens").queryParent().getChildrenUnmodifiable().isEmpty());
-        String status = robot.lookup("#status").queryAs(Label.class).getText();
-        assertEquals(I18n.bundle(Locale.ENGLISH).getString("status.emptySentence"), status);
+                () -> viewModel.runProperty().get() != null && viewModel.runProperty().get().tokens() == expected);
     }
 }

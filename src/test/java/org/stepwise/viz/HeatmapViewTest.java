@@ -14,6 +14,8 @@ import java.util.Set;
 import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.Scene;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.StackPane;
 import javafx.scene.text.Text;
@@ -32,9 +34,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class HeatmapViewTest {
 
     private HeatmapView heatmap;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         Locale.setDefault(Locale.ENGLISH);
         heatmap = new HeatmapView();
         heatmap.setId("heatmap");
@@ -193,6 +197,35 @@ class HeatmapViewTest {
         assertEquals("tok0", rowLabels.get(0).getText());
         assertNoOverlap(rowLabels);
         assertNoOverlap(columnLabels);
+    }
+
+    @Test
+    void scrollingAWideMatrixDrawsTheCellsThatComeIntoView(FxRobot robot) throws Exception {
+        int rows = 32;
+        int cols = 768;
+        double[] values = signedValues(rows, cols);
+        ScrollPane scroller = new ScrollPane();
+        robot.interact(() -> {
+            stage.getScene().setRoot(scroller);
+            scroller.setContent(heatmap);
+            heatmap.setValues(values, rows, cols);
+            heatmap.cellSizeProperty().set(14);
+        });
+        assertTrue(heatmap.prefWidth(-1) > cols * 14, "the view asks for room for every column");
+        for (double position : new double[] {0, 0.5, 1}) {
+            robot.interact(() -> scroller.setHvalue(position));
+            WaitForAsyncUtils.waitForFxEvents();
+            WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
+            Bounds viewport = scroller.localToScene(scroller.getLayoutBounds());
+            Cell visible = heatmap.cellAt(heatmap.sceneToLocal(viewport.getCenterX(), viewport.getCenterY()).getX(),
+                    heatmap.cellBounds(new Cell(rows / 2, 0)).getCenterY());
+            assertTrue(visible != null, "a cell is under the middle of the viewport at " + position);
+            Bounds cell = heatmap.localToScene(heatmap.cellBounds(visible));
+            int expected = ColorScale.DIVERGING.argb(values[visible.row() * cols + visible.col()],
+                    heatmap.getRangeLow(), heatmap.getRangeHigh());
+            assertEquals(Integer.toHexString(expected), Integer.toHexString(shot.getPixelReader().getArgb(
+                    (int) cell.getCenterX(), (int) cell.getCenterY())), "cell " + visible + " at scroll " + position);
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ import org.stepwise.train.TrainingTimeline;
 import org.stepwise.train.UpdateStrategy;
 import org.stepwise.train.WeightChange;
 import org.stepwise.ui.I18n;
-import org.stepwise.ui.TokenText;
+import org.stepwise.tokenizer.TokenDisplay;
 import org.stepwise.viz.ColorScale;
 import org.stepwise.viz.HeatmapView;
 import org.stepwise.viz.LossChart;
@@ -715,7 +715,7 @@ public final class TrainingDashboard extends VBox {
         int vocab = model.config().vocabSize();
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < Math.min(moved.length, 40); i++) {
-            tokens.add(TokenText.visible(model.tokenizer().token(moved[i])));
+            tokens.add(TokenDisplay.of(model.tokenizer(), moved[i]).text());
         }
         String list = String.join("  ", tokens) + (moved.length > tokens.size() ? "  …" : "");
         movedRows.setText(I18n.format(messages, "dashboard.delta.movedRows", moved.length, vocab, list));

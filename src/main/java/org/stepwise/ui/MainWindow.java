@@ -1,0 +1,430 @@
+package org.stepwise.ui;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ResourceBundle;
+
+import javafx.collections.FXCollections;
+import javafx.geometry.Bounds;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
+
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.PreparedSentence;
+import org.stepwise.pipeline.Stage;
+import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.ui.stage.StageContext;
+import org.stepwise.ui.stage.StagePanel;
+import org.stepwise.ui.stage.StagePanels;
+
+/**
+ * The visualizer's main window: the sentence field, step buttons, block/head/token selectors, the
+ * freeze toggle and the sentence's notices on top; the pipeline strip of every stage on the left; the
+ * stage panel in the centre; the explanation of the hovered or pinned number and the status at the
+ * bottom. The right side is left free for a training dashboard. Space or → steps on, ← back, Home/End
+ * go to the ends and digits 1–9 jump to a block, wherever the focus is except in the sentence field.
+ */
+public final class MainWindow {
+
+    private final VisualizerViewModel viewModel;
+    private final ResourceBundle messages;
+    private final BorderPane root = new BorderPane();
+    private final TextField sentence = new TextField();
+    private final ComboBox<Integer> block = new ComboBox<>();
+    private final ComboBox<Integer> head = new ComboBox<>();
+    private final ComboBox<Integer> token = new ComboBox<>();
+    private final ToggleButton freeze = new ToggleButton();
+    private final Label notices = new Label();
+    private final VBox strip = new VBox(2);
+    private final ScrollPane stripScroll = new ScrollPane(strip);
+    private final List<Label> stageItems = new ArrayList<>();
+    private final StackPane centre = new StackPane();
+    private final Label explanation = new Label();
+    private final Label status = new Label();
+    private final Label modelSummary = new Label();
+    private final TensorStagePanel generalPanel = new TensorStagePanel();
+    private final Map<Stage.Kind, StagePanel> panels = new EnumMap<>(Stage.Kind.class);
+    private StagePanel shownPanel;
+    private boolean syncing;
+
+    public MainWindow(VisualizerViewModel viewModel, ResourceBundle messages) {
+        this.viewModel = viewModel;
+        this.messages = messages;
+        root.getStyleClass().add("stepwise-root");
+        root.setId("main-window");
+        root.setTop(toolbar());
+        root.setLeft(pipelineStrip());
+        centre.setId("stage-host");
+        centre.getStyleClass().add("stage-host");
+        root.setCenter(centre);
+        root.setBottom(bottomBar());
+        root.addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
+
+        viewModel.stagesProperty().addListener((observable, before, after) -> rebuildStrip());
+        viewModel.modelProperty().addListener((observable, before, after) -> showModel());
+        viewModel.stageIndexProperty().addListener((observable, before, after) -> markCurrentStage());
+        viewModel.stageProperty().addListener((observable, before, after) -> syncBlock());
+        viewModel.headProperty().addListener((observable, before, after) -> syncSelectors());
+        viewModel.selectedTokenProperty().addListener((observable, before, after) -> syncSelectors());
+        viewModel.preparedProperty().addListener((observable, before, after) -> showSentence(after));
+        viewModel.contextProperty().addListener((observable, before, after) -> showContext(after));
+        viewModel.busyProperty().addListener(observable -> showStatus());
+        viewModel.errorProperty().addListener(observable -> showStatus());
+        showModel();
+        showSentence(viewModel.preparedProperty().get());
+        showContext(viewModel.contextProperty().get());
+    }
+
+    /** The window's root; its right side is free. */
+    public BorderPane root() {
+        return root;
+    }
+
+    /** The general tensor panel (used for every stage kind without a special panel). */
+    public TensorStagePanel generalPanel() {
+        return generalPanel;
+    }
+
+    private Node toolbar() {
+        sentence.setId("sentence");
+        sentence.getStyleClass().add("sentence-field");
+        sentence.setPromptText(messages.getString("ui.sentencePrompt"));
+        sentence.textProperty().bindBidirectional(viewModel.sentenceProperty());
+        HBox.setHgrow(sentence, Priority.ALWAYS);
+
+        Button previous = new Button(messages.getString("ui.previous"));
+        previous.setId("previous");
+        previous.setTooltip(new Tooltip(messages.getString("ui.previous.tooltip")));
+        previous.setOnAction(event -> viewModel.previous());
+        previous.setFocusTraversable(false);
+        Button next = new Button(messages.getString("ui.next"));
+        next.setId("next");
+        next.setTooltip(new Tooltip(messages.getString("ui.next.tooltip")));
+        next.setOnAction(event -> viewModel.next());
+        next.setFocusTraversable(false);
+        for (Button button : List.of(previous, next)) {
+            button.getStyleClass().add("step-button");
+        }
+
+        block.setId("block");
+        block.setConverter(numbered("ui.block.item", "ui.block.none"));
+        block.valueProperty().addListener((observable, before, after) -> {
+            if (!syncing && after != null && after >= 0) {
+                viewModel.jumpToBlock(after);
+            }
+        });
+        head.setId("head");
+        head.setConverter(numbered("ui.head.item", "ui.head.item"));
+        head.valueProperty().addListener((observable, before, after) -> {
+            if (!syncing && after != null) {
+                viewModel.headProperty().set(after);
+            }
+        });
+        token.setId("token");
+        token.setConverter(tokenNames());
+        token.valueProperty().addListener((observable, before, after) -> {
+            if (!syncing && after != null) {
+                viewModel.selectToken(after);
+            }
+        });
+        freeze.setId("freeze");
+        freeze.setText(messages.getString("ui.freeze"));
+        freeze.setTooltip(new Tooltip(messages.getString("ui.freeze.tooltip")));
+        freeze.selectedProperty().bindBidirectional(viewModel.frozenProperty());
+        freeze.setFocusTraversable(false);
+        for (Region control : List.of(previous, next, freeze, block, head, token)) {
+            control.setMinWidth(Region.USE_PREF_SIZE);
+        }
+
+        HBox controls = new HBox(8, label("ui.sentence", sentence), sentence, previous, next,
+                label("ui.block", block), block, label("ui.head", head), head, label("ui.token", token), token, freeze);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        notices.setId("notices");
+        notices.getStyleClass().add("notices");
+        notices.setWrapText(true);
+        VBox top = new VBox(6, controls, notices);
+        top.getStyleClass().add("header");
+        return top;
+    }
+
+    private Label label(String key, Node target) {
+        Label label = new Label(messages.getString(key));
+        label.getStyleClass().add("toolbar-label");
+        label.setLabelFor(target);
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        return label;
+    }
+
+    /** Writes an index as e.g. "Block 3" (counted from 1) and −1 as the none text. */
+    private StringConverter<Integer> numbered(String key, String noneKey) {
+        return new StringConverter<>() {
+            @Override
+            public String toString(Integer item) {
+                return item == null ? "" : item < 0 ? messages.getString(noneKey) : I18n.format(messages, key, item + 1);
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                throw new UnsupportedOperationException("the selector is not editable");
+            }
+        };
+    }
+
+    /** Writes a token position as "2: ␣cat" and −1 as the none text. */
+    private StringConverter<Integer> tokenNames() {
+        return new StringConverter<>() {
+            @Override
+            public String toString(Integer item) {
+                PreparedSentence prepared = viewModel.preparedProperty().get();
+                if (item == null) {
+                    return "";
+                }
+                if (item < 0 || prepared == null || item >= prepared.ids().length) {
+                    return messages.getString("ui.token.none");
+                }
+                LoadedModel model = viewModel.modelProperty().get();
+                return I18n.format(messages, "ui.token.item", item + 1,
+                        TokenDisplay.of(model.tokenizer(), prepared.ids()[item]).text());
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                throw new UnsupportedOperationException("the selector is not editable");
+            }
+        };
+    }
+
+    private Node pipelineStrip() {
+        strip.setId("pipeline");
+        strip.getStyleClass().add("pipeline-strip");
+        stripScroll.setId("pipeline-strip");
+        stripScroll.setFitToWidth(true);
+        stripScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        stripScroll.getStyleClass().add("pipeline-scroll");
+        stripScroll.setFocusTraversable(false);
+        return stripScroll;
+    }
+
+    private Node bottomBar() {
+        explanation.setId("explanation");
+        explanation.getStyleClass().add("explanation");
+        explanation.setWrapText(true);
+        explanation.setMinHeight(Region.USE_PREF_SIZE);
+        status.setId("status");
+        modelSummary.setId("model-summary");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox statusLine = new HBox(12, status, spacer, modelSummary);
+        VBox bottom = new VBox(4, explanation, statusLine);
+        bottom.getStyleClass().add("status-bar");
+        generalPanel.explanationProperty().addListener((observable, before, after) -> {
+            if (shownPanel == generalPanel) {
+                explanation.setText(after.isEmpty() ? messages.getString("ui.explanation.hint") : after);
+            }
+        });
+        explanation.setText(messages.getString("ui.explanation.hint"));
+        return bottom;
+    }
+
+    private void showModel() {
+        LoadedModel model = viewModel.modelProperty().get();
+        ModelConfig config = model.config();
+        modelSummary.setText(I18n.format(messages, "model.summary", model.name(), config.nLayer(), config.nHead(),
+                config.dModel(), config.vocabSize(), model.parameters().count()));
+        syncing = true;
+        List<Integer> blocks = new ArrayList<>();
+        blocks.add(-1);
+        for (int b = 0; b < config.nLayer(); b++) {
+            blocks.add(b);
+        }
+        block.setItems(FXCollections.observableList(blocks));
+        List<Integer> heads = new ArrayList<>();
+        for (int h = 0; h < config.nHead(); h++) {
+            heads.add(h);
+        }
+        head.setItems(FXCollections.observableList(heads));
+        syncing = false;
+        rebuildStrip();
+        syncBlock();
+        syncSelectors();
+    }
+
+    /** One clickable item per stage, grouped under a heading per block. */
+    private void rebuildStrip() {
+        strip.getChildren().clear();
+        stageItems.clear();
+        List<Stage> stages = viewModel.stagesProperty().get();
+        int group = Integer.MIN_VALUE;
+        boolean pastBlocks = false;
+        for (int i = 0; i < stages.size(); i++) {
+            Stage stage = stages.get(i);
+            pastBlocks |= stage.block() >= 0;
+            int stageGroup = stage.block() >= 0 ? stage.block() : pastBlocks ? Integer.MAX_VALUE : -1;
+            if (stageGroup != group) {
+                group = stageGroup;
+                String heading = group == -1 ? messages.getString("ui.strip.input")
+                        : group == Integer.MAX_VALUE ? messages.getString("ui.strip.output")
+                        : I18n.format(messages, "ui.strip.block", group + 1);
+                Label title = new Label(heading);
+                title.getStyleClass().add("strip-heading");
+                strip.getChildren().add(title);
+            }
+            Label item = new Label(messages.getString(stage.kind().bundleKey()));
+            item.setId("stage-" + i);
+            item.getStyleClass().add("stage-item");
+            item.setMaxWidth(Double.MAX_VALUE);
+            int index = i;
+            item.setOnMouseClicked(event -> viewModel.stageIndexProperty().set(index));
+            stageItems.add(item);
+            strip.getChildren().add(item);
+        }
+        markCurrentStage();
+    }
+
+    private void markCurrentStage() {
+        int current = viewModel.stageIndexProperty().get();
+        for (int i = 0; i < stageItems.size(); i++) {
+            Label item = stageItems.get(i);
+            item.getStyleClass().remove("stage-current");
+            if (i == current) {
+                item.getStyleClass().add("stage-current");
+            }
+        }
+        if (current >= 0 && current < stageItems.size()) {
+            scrollIntoView(stageItems.get(current));
+        }
+    }
+
+    private void scrollIntoView(Label item) {
+        strip.applyCss();
+        strip.layout();
+        double contentHeight = strip.getBoundsInLocal().getHeight();
+        double viewportHeight = stripScroll.getViewportBounds().getHeight();
+        if (contentHeight <= viewportHeight || viewportHeight <= 0) {
+            return;
+        }
+        Bounds bounds = item.getBoundsInParent();
+        double top = (contentHeight - viewportHeight) * stripScroll.getVvalue();
+        if (bounds.getMinY() < top) {
+            stripScroll.setVvalue(bounds.getMinY() / (contentHeight - viewportHeight));
+        } else if (bounds.getMaxY() > top + viewportHeight) {
+            stripScroll.setVvalue((bounds.getMaxY() - viewportHeight) / (contentHeight - viewportHeight));
+        }
+    }
+
+    private void syncBlock() {
+        syncing = true;
+        block.setValue(viewModel.currentBlock());
+        syncing = false;
+    }
+
+    private void syncSelectors() {
+        syncing = true;
+        head.setValue(viewModel.headProperty().get());
+        token.setValue(viewModel.selectedTokenProperty().get());
+        syncing = false;
+    }
+
+    private void showSentence(PreparedSentence prepared) {
+        syncing = true;
+        List<Integer> positions = new ArrayList<>();
+        positions.add(-1);
+        int tokens = prepared == null ? 0 : prepared.ids().length;
+        for (int t = 0; t < tokens; t++) {
+            positions.add(t);
+        }
+        token.setItems(FXCollections.observableList(positions));
+        token.setValue(viewModel.selectedTokenProperty().get());
+        syncing = false;
+        List<String> lines = new ArrayList<>();
+        if (prepared != null) {
+            int context = viewModel.modelProperty().get().config().contextLength();
+            for (PreparedSentence.Notice notice : prepared.notices()) {
+                lines.add(I18n.format(messages, notice.bundleKey(), prepared.encoding().size(), context));
+            }
+        }
+        notices.setText(String.join("\n", lines));
+        notices.setVisible(!lines.isEmpty());
+        notices.setManaged(!lines.isEmpty());
+        showStatus();
+    }
+
+    private void showStatus() {
+        String error = viewModel.errorProperty().get();
+        PreparedSentence prepared = viewModel.preparedProperty().get();
+        if (!error.isEmpty()) {
+            status.setText(error);
+        } else if (viewModel.busyProperty().get() || prepared == null) {
+            status.setText(messages.getString("ui.status.computing"));
+        } else {
+            status.setText(I18n.format(messages, "ui.status.ready", prepared.ids().length,
+                    viewModel.stagesProperty().get().size()));
+        }
+    }
+
+    private void showContext(StageContext context) {
+        if (context == null) {
+            return;
+        }
+        StagePanel panel = panels.computeIfAbsent(context.stage().kind(),
+                kind -> StagePanels.special(kind).orElse(generalPanel));
+        if (panel != shownPanel) {
+            shownPanel = panel;
+            centre.getChildren().setAll(panel.node());
+            explanation.setText(messages.getString("ui.explanation.hint"));
+        }
+        panel.show(context);
+    }
+
+    private void onKey(KeyEvent event) {
+        if (event.getTarget() instanceof TextInputControl || root.getScene() != null
+                && root.getScene().getFocusOwner() instanceof TextInputControl) {
+            return;
+        }
+        KeyCode code = event.getCode();
+        boolean handled = true;
+        switch (code) {
+            case SPACE, RIGHT -> viewModel.next();
+            case LEFT -> viewModel.previous();
+            case HOME -> viewModel.first();
+            case END -> viewModel.last();
+            default -> {
+                int digit = code.isDigitKey() ? digitOf(code) : -1;
+                if (digit >= 1 && digit <= viewModel.modelProperty().get().config().nLayer()) {
+                    viewModel.jumpToBlock(digit - 1);
+                } else {
+                    handled = false;
+                }
+            }
+        }
+        if (handled) {
+            event.consume();
+        }
+    }
+
+    private static int digitOf(KeyCode code) {
+        String name = code.getName();
+        char last = name.charAt(name.length() - 1);
+        return Character.isDigit(last) ? last - '0' : -1;
+    }
+}

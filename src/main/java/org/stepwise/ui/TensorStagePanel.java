@@ -1,0 +1,555 @@
+package org.stepwise.ui;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.ResourceBundle;
+import java.util.TreeSet;
+
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import org.ejml.data.DMatrixRMaj;
+import org.stepwise.model.Hook;
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.Parameters;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.CellExplanation;
+import org.stepwise.pipeline.Explainer;
+import org.stepwise.pipeline.ExplanationFormatter;
+import org.stepwise.pipeline.OutputDistribution;
+import org.stepwise.pipeline.SentenceTrace;
+import org.stepwise.pipeline.Stage;
+import org.stepwise.pipeline.StageTensor;
+import org.stepwise.pipeline.StageTensor.Axis;
+import org.stepwise.pipeline.StageTensor.Role;
+import org.stepwise.pipeline.StageView;
+import org.stepwise.pipeline.TensorRef;
+import org.stepwise.pipeline.TensorValues;
+import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.ui.stage.StageContext;
+import org.stepwise.ui.stage.StagePanel;
+import org.stepwise.viz.Cell;
+import org.stepwise.viz.ColorScale;
+import org.stepwise.viz.FormulaView;
+import org.stepwise.viz.HeatmapView;
+
+/**
+ * The general stage panel: the stage's title, its formula, the shape lines with letters and real sizes,
+ * and its tensors as labelled heatmaps laid out inputs → weights → outputs with the operators between,
+ * in a scroll pane. Hovering a cell explains how it was computed ({@link #explanationProperty()}); a
+ * click pins the explanation. A vocabulary axis longer than {@value #VOCABULARY_SHOWN_LIMIT} entries
+ * (GPT-2's 50257) shows only the sentence's tokens and the most likely next tokens, and says so.
+ */
+public final class TensorStagePanel implements StagePanel {
+
+    /** A vocabulary axis up to this length is shown whole. */
+    public static final int VOCABULARY_SHOWN_LIMIT = 4096;
+    /** How many of the most likely next tokens a shortened vocabulary axis keeps. */
+    public static final int TOP_NEXT_TOKENS = 48;
+    /**
+     * Index labels are written for axes up to this length; longer ones (GPT-2's 768 and 3072) are drawn at
+     * a pixel or two per cell where labels could not be read, and hovering a cell names its index.
+     */
+    static final int INDEX_LABEL_LIMIT = 512;
+    /** Largest cell side in pixels. */
+    static final double MAX_CELL = 14;
+    /** A heatmap is drawn on at most about this many pixels: large matrices get small cells. */
+    static final double PIXEL_BUDGET = 2_000_000;
+
+    /** What one heatmap of the panel shows: a tensor, and which real rows and columns its rows and columns are. */
+    private record Binding(StageTensor tensor, int[] rowIndices, int[] columnIndices) {
+        int realRow(int row) {
+            return rowIndices == null ? row : rowIndices[row];
+        }
+
+        int realColumn(int column) {
+            return columnIndices == null ? column : columnIndices[column];
+        }
+    }
+
+    /** What the values on screen were computed from; when it is unchanged only the highlight is redrawn. */
+    private record Shown(LoadedModel model, Parameters weights, SentenceTrace run, Stage stage, int head,
+                         Object sampling, ResourceBundle messages) {
+    }
+
+    private final VBox root = new VBox(8);
+    private final Label title = new Label();
+    /** A typeset formula per LaTeX text: typesetting takes longer than a frame, so each is typeset once. */
+    private final java.util.Map<String, FormulaView> formulas = new java.util.HashMap<>();
+    private final javafx.scene.layout.StackPane formula = new javafx.scene.layout.StackPane();
+    private final Label shapes = new Label();
+    private final Label note = new Label();
+    private final Label sentenceText = new Label();
+    private final ScrollPane scroll = new ScrollPane();
+    private final List<HeatmapView> pool = new ArrayList<>();
+    private final List<Binding> bindings = new ArrayList<>();
+    private final ReadOnlyStringWrapper explanation = new ReadOnlyStringWrapper("");
+    private StageContext context;
+    private Shown shown;
+    private ExplanationFormatter formatter;
+    private boolean clearingPins;
+
+    public TensorStagePanel() {
+        root.getStyleClass().add("stage-panel");
+        root.setId("tensor-stage-panel");
+        title.setId("stage-title");
+        title.getStyleClass().add("stage-title");
+        formula.setId("stage-formula");
+        formula.setAlignment(Pos.CENTER_LEFT);
+        shapes.setId("stage-shapes");
+        shapes.getStyleClass().add("stage-shapes");
+        note.setId("stage-note");
+        note.getStyleClass().add("stage-note");
+        note.setWrapText(true);
+        sentenceText.setId("stage-text");
+        sentenceText.getStyleClass().add("stage-text");
+        sentenceText.setWrapText(true);
+        scroll.setId("stage-scroll");
+        scroll.getStyleClass().add("stage-scroll");
+        scroll.setPannable(false);
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        for (Region fixed : List.of(title, formula, shapes, note, sentenceText)) {
+            fixed.setMinHeight(Region.USE_PREF_SIZE);
+        }
+        root.getChildren().addAll(title, formula, shapes, note, sentenceText, scroll);
+    }
+
+    @Override
+    public Node node() {
+        return root;
+    }
+
+    /** How the hovered cell (or else the pinned one) was computed, with the real numbers; empty when none. */
+    public ReadOnlyStringProperty explanationProperty() {
+        return explanation.getReadOnlyProperty();
+    }
+
+    /** The heatmap showing the tensor the stage calls {@code letter}, or null when the stage has none. */
+    public HeatmapView heatmap(String letter) {
+        for (int i = 0; i < bindings.size(); i++) {
+            if (bindings.get(i).tensor().letter().equals(letter)) {
+                return pool.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** The real (row, column) of the tensor that a cell of heatmap {@code letter} shows. */
+    public int[] realCell(String letter, Cell cell) {
+        for (int i = 0; i < bindings.size(); i++) {
+            if (bindings.get(i).tensor().letter().equals(letter)) {
+                return new int[] {bindings.get(i).realRow(cell.row()), bindings.get(i).realColumn(cell.col())};
+            }
+        }
+        throw new IllegalArgumentException("the stage shows no tensor " + letter);
+    }
+
+    /**
+     * Scrolls so that cell {@code cell} of the heatmap showing {@code letter} is in view (wide tensors
+     * such as GPT-2's 3072-wide FFN do not fit on screen).
+     *
+     * @throws IllegalArgumentException when the stage shows no such tensor
+     */
+    public void scrollTo(String letter, Cell cell) {
+        HeatmapView heatmap = heatmap(letter);
+        if (heatmap == null) {
+            throw new IllegalArgumentException("the stage shows no tensor " + letter);
+        }
+        Node content = scroll.getContent();
+        root.applyCss();
+        root.layout();
+        javafx.geometry.Bounds bounds = content.sceneToLocal(heatmap.localToScene(heatmap.cellBounds(cell)));
+        javafx.geometry.Bounds viewport = scroll.getViewportBounds();
+        double extraWidth = content.getLayoutBounds().getWidth() - viewport.getWidth();
+        double extraHeight = content.getLayoutBounds().getHeight() - viewport.getHeight();
+        if (extraWidth > 0) {
+            scroll.setHvalue(Math.max(0, Math.min(1, (bounds.getCenterX() - viewport.getWidth() / 2) / extraWidth)));
+        }
+        if (extraHeight > 0) {
+            scroll.setVvalue(Math.max(0, Math.min(1, (bounds.getCenterY() - viewport.getHeight() / 2) / extraHeight)));
+        }
+        root.layout();
+    }
+
+    @Override
+    public void show(StageContext newContext) {
+        context = Objects.requireNonNull(newContext, "context");
+        if (formatter == null || shown == null || shown.messages() != newContext.messages()) {
+            formatter = new ExplanationFormatter(newContext.messages());
+        }
+        Shown key = new Shown(newContext.model(), newContext.weights(), newContext.run(), newContext.stage(),
+                newContext.head(), newContext.sampling(), newContext.messages());
+        if (!key.equals(shown)) {
+            shown = key;
+            redraw();
+        }
+        highlightSelectedToken();
+        refreshExplanation();
+    }
+
+    /** Rebuilds titles, formula and every heatmap's values for the context. */
+    private void redraw() {
+        ResourceBundle messages = context.messages();
+        Stage stage = context.stage();
+        String stageName = messages.getString(stage.kind().bundleKey());
+        title.setText(stage.block() >= 0
+                ? I18n.format(messages, "ui.panel.titleInBlock", stageName, stage.block() + 1)
+                : stageName);
+        SentenceTrace run = context.run();
+        explanation.set("");
+        if (run == null) {
+            showFormula("");
+            shapes.setText("");
+            note.setText(messages.getString("ui.panel.noSentence"));
+            showSentenceText();
+            bindings.clear();
+            showTensors(null);
+            return;
+        }
+        ModelConfig config = context.model().config();
+        StageView view = StageView.of(config, stage, context.head(), run.tokens(), context.sampling());
+        showFormula(view.latex());
+        shapes.setText(String.join("\n", view.shapeLines()));
+        List<String> notes = new ArrayList<>();
+        if (view.nothingAdded()) {
+            notes.add(messages.getString("pipeline.stage.nothingAdded"));
+        }
+        if (stage.kind().inBlock() && isHeadStage(stage.kind())) {
+            notes.add(I18n.format(messages, "ui.panel.head", context.head() + 1, config.nHead(), view.kvHead() + 1,
+                    config.nKvHead()));
+        }
+        showSentenceText();
+        bindings.clear();
+        int[] vocabularyShown = null;
+        for (StageTensor tensor : view.tensors()) {
+            boolean shortRows = tensor.rowAxis() == Axis.VOCAB && tensor.rows() > VOCABULARY_SHOWN_LIMIT;
+            boolean shortColumns = tensor.columnAxis() == Axis.VOCAB && tensor.columns() > VOCABULARY_SHOWN_LIMIT;
+            if ((shortRows || shortColumns) && vocabularyShown == null) {
+                vocabularyShown = vocabularySubset(run, config.vocabSize());
+                notes.add(I18n.format(messages, "ui.panel.vocabularySubset", vocabularyShown.length,
+                        config.vocabSize(), TOP_NEXT_TOKENS));
+            }
+            bindings.add(new Binding(tensor, shortRows ? vocabularyShown : null, shortColumns ? vocabularyShown : null));
+        }
+        note.setText(String.join("\n", notes));
+        while (pool.size() < bindings.size()) {
+            pool.add(newHeatmap(pool.size()));
+        }
+        for (int i = 0; i < bindings.size(); i++) {
+            fill(pool.get(i), bindings.get(i), run);
+        }
+        showTensors(bindings.isEmpty() ? null : layout(view));
+    }
+
+    /** Puts the tensors in the scroll pane, which is hidden when there are none (the Text stage, an empty sentence). */
+    private void showTensors(Node content) {
+        scroll.setContent(content);
+        scroll.setVisible(content != null);
+        scroll.setManaged(content != null);
+    }
+
+    private void showFormula(String latex) {
+        FormulaView typeset = formulas.computeIfAbsent(latex, text -> {
+            FormulaView view = new FormulaView(text);
+            view.setId("stage-formula-view");
+            return view;
+        });
+        formula.getChildren().setAll(typeset);
+    }
+
+    private void showSentenceText() {
+        boolean textStage = context.stage().kind() == Stage.Kind.TEXT;
+        sentenceText.setVisible(textStage);
+        sentenceText.setManaged(textStage);
+        sentenceText.setText(context.sentence().text());
+    }
+
+    private static boolean isHeadStage(Stage.Kind kind) {
+        return switch (kind) {
+            case QKV, SCORES, CAUSAL_MASK, ATTENTION_SOFTMAX, WEIGHTED_SUM -> true;
+            default -> false;
+        };
+    }
+
+    /** The sentence's ids and the most likely next tokens after its last position, in id order. */
+    private int[] vocabularySubset(SentenceTrace run, int vocabulary) {
+        TreeSet<Integer> ids = new TreeSet<>();
+        for (int id : run.ids()) {
+            ids.add(id);
+        }
+        DMatrixRMaj logits = run.trace().logits();                                     // [T, V]
+        OutputDistribution next = OutputDistribution.of(logits, run.tokens() - 1, context.sampling(), TOP_NEXT_TOKENS);
+        for (OutputDistribution.Candidate candidate : next.top()) {
+            ids.add(candidate.id());
+        }
+        return ids.stream().mapToInt(Integer::intValue).filter(id -> id < vocabulary).toArray();
+    }
+
+    private HeatmapView newHeatmap(int index) {
+        HeatmapView heatmap = new HeatmapView(context.messages());
+        heatmap.getStyleClass().add("stage-heatmap");
+        heatmap.setMaxSize(Region.USE_PREF_SIZE, Region.USE_PREF_SIZE);
+        heatmap.hoveredCellProperty().addListener((observable, before, after) -> refreshExplanation());
+        heatmap.pinnedCellProperty().addListener((observable, before, after) -> {
+            if (after != null && !clearingPins) {
+                clearingPins = true;
+                for (HeatmapView other : pool) {
+                    if (other != heatmap) {
+                        other.pinnedCellProperty().set(null);
+                    }
+                }
+                clearingPins = false;
+            }
+            refreshExplanation();
+        });
+        return heatmap;
+    }
+
+    /** Puts the numbers of {@code binding}'s tensor into {@code heatmap}, with labels, colours and masking. */
+    private void fill(HeatmapView heatmap, Binding binding, SentenceTrace run) {
+        StageTensor tensor = binding.tensor();
+        ModelConfig config = context.model().config();
+        Parameters weights = context.weights();
+        int rows = binding.rowIndices() == null ? tensor.rows() : binding.rowIndices().length;
+        int columns = binding.columnIndices() == null ? tensor.columns() : binding.columnIndices().length;
+        double[] values = new double[rows * columns];
+        if (binding.rowIndices() != null) {
+            for (int r = 0; r < rows; r++) {
+                double[] row = TensorValues.row(tensor.ref(), binding.realRow(r), run, weights, config);
+                for (int c = 0; c < columns; c++) {
+                    values[r * columns + c] = row[binding.realColumn(c)];
+                }
+            }
+        } else {
+            DMatrixRMaj all = TensorValues.of(tensor.ref(), run, weights, config);     // [rows, all columns]
+            if (binding.columnIndices() == null) {
+                System.arraycopy(all.data, 0, values, 0, values.length);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < columns; c++) {
+                        values[r * columns + c] = all.data[r * all.numCols + binding.realColumn(c)];
+                    }
+                }
+            }
+        }
+        if (isCausal(tensor.ref())) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = r + 1; c < columns; c++) {
+                    values[r * columns + c] = Double.NaN;                              // a later token: masked
+                }
+            }
+        }
+        heatmap.setId("tensor-" + idOf(tensor.letter()));
+        heatmap.setUserData(tensor.letter());
+        heatmap.pinnedCellProperty().set(null);
+        heatmap.setColorScale(isProbability(tensor.ref()) ? ColorScale.SEQUENTIAL : ColorScale.DIVERGING);
+        heatmap.setAutoRange();
+        heatmap.cellSizeProperty().set(cellSize(rows, columns));
+        heatmap.setValues(values, rows, columns);
+        heatmap.setRowLabels(labels(tensor.rowAxis(), binding.rowIndices(), rows, run));
+        heatmap.setColumnLabels(labels(tensor.columnAxis(), binding.columnIndices(), columns, run));
+        heatmap.setTitle(tensor.letter() + "  " + tensor.shapeText());
+    }
+
+    /** Cell side for a {@code rows × columns} heatmap: {@value #MAX_CELL} pixels, smaller for large matrices. */
+    static double cellSize(int rows, int columns) {
+        double fitting = Math.floor(Math.sqrt(PIXEL_BUDGET / ((double) rows * columns)));
+        return Math.max(HeatmapView.MIN_CELL_SIZE, Math.min(MAX_CELL, fitting));
+    }
+
+    /** Attention scores after the mask and the attention pattern: cells of later tokens are masked. */
+    private static boolean isCausal(TensorRef ref) {
+        return ref instanceof TensorRef.Hooked hooked
+                && (hooked.key().hook() == Hook.ATTN_SCORES || hooked.key().hook() == Hook.PATTERN);
+    }
+
+    /** Probabilities and other non-negative quantities use the sequential scale, signed ones the diverging. */
+    private static boolean isProbability(TensorRef ref) {
+        if (ref instanceof TensorRef.Probabilities || ref instanceof TensorRef.OneHot || ref instanceof TensorRef.TokenIds) {
+            return true;
+        }
+        if (ref instanceof TensorRef.Hooked hooked) {
+            Hook hook = hooked.key().hook();
+            return hook == Hook.PATTERN || hook == Hook.LN1_SCALE || hook == Hook.LN2_SCALE
+                    || hook == Hook.LN_FINAL_SCALE || hook == Hook.EXPERT_WEIGHTS || hook == Hook.EXPERT_INDICES;
+        }
+        return false;
+    }
+
+    private List<String> labels(Axis axis, int[] indices, int count, SentenceTrace run) {
+        return switch (axis) {
+            case TOKENS -> {
+                List<String> tokens = new ArrayList<>(count);
+                for (int t = 0; t < count; t++) {
+                    tokens.add(TokenDisplay.of(context.model().tokenizer(), run.id(t)).text());
+                }
+                yield tokens;
+            }
+            case VOCAB -> {
+                List<String> tokens = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    tokens.add(TokenDisplay.of(context.model().tokenizer(), indices == null ? i : indices[i]).text());
+                }
+                yield tokens;
+            }
+            case NONE -> List.of();
+            case DIMENSIONS, EXPERTS, CHOICES -> count > INDEX_LABEL_LIMIT ? List.of() : null;
+        };
+    }
+
+    /** A CSS-safe id part for a letter: ASCII letters, digits and _ kept, others as u + hex code. */
+    static String idOf(String letter) {
+        StringBuilder id = new StringBuilder();
+        letter.codePoints().forEach(code -> {
+            if (code < 128 && (Character.isLetterOrDigit(code) || code == '_')) {
+                id.appendCodePoint(code);
+            } else {
+                id.append('u').append(Integer.toHexString(code));
+            }
+        });
+        return id.toString();
+    }
+
+    /** Lays the heatmaps out: one row of inputs, weights and outputs with operators; Q, K, V as three rows. */
+    private Node layout(StageView view) {
+        if (view.stage().kind() == Stage.Kind.QKV) {
+            return queryKeyValueLayout();
+        }
+        HBox row = new HBox(10);
+        row.getStyleClass().add("tensor-row");
+        row.setAlignment(Pos.CENTER_LEFT);
+        for (int i = 0; i < bindings.size(); i++) {
+            if (i > 0) {
+                row.getChildren().add(operator(operatorBetween(view.stage().kind(), bindings.get(i - 1).tensor(),
+                        bindings.get(i).tensor())));
+            }
+            row.getChildren().add(pool.get(i));
+        }
+        return row;
+    }
+
+    private Node queryKeyValueLayout() {
+        GridPane grid = new GridPane();
+        grid.getStyleClass().add("tensor-row");
+        grid.setHgap(10);
+        grid.setVgap(10);
+        grid.setAlignment(Pos.CENTER_LEFT);
+        String[] letters = {"Q", "K", "V"};
+        for (int i = 0; i < bindings.size(); i++) {
+            StageTensor tensor = bindings.get(i).tensor();
+            HeatmapView heatmap = pool.get(i);
+            if (tensor.role() == Role.INPUT) {
+                grid.add(heatmap, 0, 0, 1, 3);
+                continue;
+            }
+            String letter = tensor.letter();
+            for (int line = 0; line < letters.length; line++) {
+                String base = letters[line];
+                if (letter.equals("W_" + base)) {
+                    grid.add(operator("·"), 1, line);
+                    grid.add(heatmap, 2, line);
+                } else if (letter.equals("b_" + base)) {
+                    grid.add(operator("+"), 3, line);
+                    grid.add(heatmap, 4, line);
+                } else if (letter.equals(base)) {
+                    grid.add(operator("="), 5, line);
+                    grid.add(heatmap, 6, line);
+                } else if (letter.equals(base + "_rot")) {
+                    grid.add(operator("→"), 7, line);
+                    grid.add(heatmap, 8, line);
+                }
+            }
+        }
+        return grid;
+    }
+
+    /** The symbol written between two neighbouring tensors of a stage. */
+    static String operatorBetween(Stage.Kind kind, StageTensor left, StageTensor right) {
+        boolean product = switch (kind) {
+            case TOKEN_EMBEDDING, SCORES, WEIGHTED_SUM, CONCAT_PROJECT, FFN_UP, FFN_DOWN, ROUTER, LOGITS -> true;
+            default -> false;
+        };
+        boolean sum = switch (kind) {
+            case POSITION, ATTENTION_RESIDUAL, FFN_RESIDUAL -> true;
+            default -> false;
+        };
+        if (right.role() == Role.OUTPUT) {
+            return left.role() == Role.OUTPUT ? "," : product || sum ? "=" : "→";
+        }
+        if (kind == Stage.Kind.TOKEN_EMBEDDING && right.letter().equals("onehot")) {
+            return "→";
+        }
+        if (kind == Stage.Kind.SCORES) {
+            return "·ᵀ/√d";
+        }
+        if (sum) {
+            return "+";
+        }
+        if (product) {
+            return right.role() == Role.WEIGHT && left.role() == Role.WEIGHT ? "+" : "·";
+        }
+        return ",";
+    }
+
+    private static Label operator(String symbol) {
+        Label label = new Label(symbol);
+        label.getStyleClass().add("tensor-operator");
+        return label;
+    }
+
+    private void highlightSelectedToken() {
+        int token = context.selectedToken();
+        SentenceTrace run = context.run();
+        for (int i = 0; i < bindings.size(); i++) {
+            Binding binding = bindings.get(i);
+            int row = -1;
+            if (token >= 0 && binding.tensor().rowAxis() == Axis.TOKENS) {
+                row = token;
+            } else if (token >= 0 && run != null && binding.tensor().rowAxis() == Axis.VOCAB) {
+                int id = run.id(token);
+                row = binding.rowIndices() == null ? id : Math.max(-1, Arrays.binarySearch(binding.rowIndices(), id));
+            }
+            pool.get(i).highlightedRowProperty().set(row);
+        }
+    }
+
+    /** Explains the hovered cell, or else the pinned one. */
+    private void refreshExplanation() {
+        if (context == null || context.run() == null) {
+            explanation.set("");
+            return;
+        }
+        for (int i = 0; i < bindings.size(); i++) {
+            Cell hovered = pool.get(i).hoveredCellProperty().get();
+            if (hovered != null) {
+                explanation.set(explain(bindings.get(i), hovered));
+                return;
+            }
+        }
+        for (int i = 0; i < bindings.size(); i++) {
+            Cell pinned = pool.get(i).pinnedCellProperty().get();
+            if (pinned != null) {
+                explanation.set(explain(bindings.get(i), pinned));
+                return;
+            }
+        }
+        explanation.set("");
+    }
+
+    private String explain(Binding binding, Cell cell) {
+        CellExplanation explained = Explainer.explain(context.run(), context.weights(), context.model().config(),
+                binding.tensor().ref(), binding.realRow(cell.row()), binding.realColumn(cell.col()));
+        return formatter.format(explained);
+    }
+}

@@ -1,0 +1,220 @@
+package org.stepwise.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.ResourceBundle;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+import org.stepwise.app.DefaultModel;
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.Stage.Kind;
+import org.stepwise.tokenizer.CharTokenizer;
+import org.stepwise.train.Dataset;
+import org.stepwise.train.TrainingLoop;
+import org.stepwise.train.TrainingSettings;
+import org.stepwise.ui.I18n;
+import org.stepwise.ui.MainWindow;
+import org.stepwise.ui.VisualizerViewModel;
+
+/**
+ * Frame-time benchmark of the visualizer window (a program, not a test): the time to redraw each stage
+ * of the default model, the time to change layer or head on a GPT-2-small-shaped random model, and the
+ * frame intervals an {@link AnimationTimer} sees while a trainer runs and sends its weights to the window.
+ * Run: {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.stepwise.bench.WindowFrameBenchmark} (add {@code -Dexec.args=--small-vocab} for
+ * a GPT-2 vocabulary of 8192 instead of 50257).
+ */
+public final class WindowFrameBenchmark {
+
+    private static final ResourceBundle MESSAGES = I18n.bundle(Locale.ENGLISH);
+
+    private WindowFrameBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean smallVocab = Arrays.asList(args).contains("--small-vocab");
+        CountDownLatch started = new CountDownLatch(1);
+        Platform.startup(started::countDown);
+        started.await();
+        Platform.setImplicitExit(false);
+
+        LoadedModel model = DefaultModel.load();
+        Opened small = open(model, MESSAGES.getString("ui.defaultSentence"));
+        double[] redraws = new double[small.viewModel.stagesProperty().get().size()];
+        for (int round = 0; round < 3; round++) {          // the first rounds warm the JIT up
+            for (int index = 0; index < redraws.length; index++) {
+                int stage = index;
+                redraws[index] = onFx(() -> small.viewModel.stageIndexProperty().set(stage));
+            }
+        }
+        System.out.printf(Locale.ROOT, "default model: redraw a stage  mean %.2f ms, max %.2f ms over %d stages%n",
+                mean(redraws), max(redraws), redraws.length);
+
+        frameTimesWhileTraining(small, model);
+        onFx(() -> small.stage.close());
+        small.viewModel.close();
+
+        int vocab = smallVocab ? 8192 : 50257;
+        LoadedModel gpt2 = gpt2Shaped(vocab);
+        StringBuilder sentence = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            sentence.append(gpt2.tokenizer().token(1000 + 37 * i));
+        }
+        long start = System.nanoTime();
+        Opened large = open(gpt2, sentence.toString());
+        System.out.printf(Locale.ROOT, "GPT-2-small-shaped model (12 layers, 12 heads, d 768, vocab %d): first trace and"
+                + " window %.0f ms%n", vocab, (System.nanoTime() - start) / 1e6);
+        List<Double> headChanges = new ArrayList<>();
+        List<Double> layerChanges = new ArrayList<>();
+        for (Kind kind : List.of(Kind.QKV, Kind.SCORES, Kind.ATTENTION_SOFTMAX, Kind.FFN_UP, Kind.FFN_DOWN)) {
+            onFx(() -> large.viewModel.openStage(org.stepwise.pipeline.Stage.of(kind, 0), 0));
+            for (int step = 1; step < 12; step++) {
+                int target = step;
+                headChanges.add(onFx(() -> large.viewModel.headProperty().set(target)));
+                layerChanges.add(onFx(() -> large.viewModel.jumpToBlock(target)));
+            }
+            double[] heads = headChanges.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] layers = layerChanges.stream().mapToDouble(Double::doubleValue).toArray();
+            System.out.printf(Locale.ROOT, "  %-18s head change mean %.1f ms max %.1f ms; layer change mean %.1f ms max %.1f ms%n",
+                    kind, mean(heads), max(heads), mean(layers), max(layers));
+            headChanges.clear();
+            layerChanges.clear();
+        }
+        double[] stages = new double[large.viewModel.stagesProperty().get().size()];
+        for (int index = 0; index < stages.length; index++) {
+            int stage = index;
+            stages[index] = onFx(() -> large.viewModel.stageIndexProperty().set(stage));
+        }
+        System.out.printf(Locale.ROOT, "  every stage once: mean %.1f ms, max %.1f ms (stage %d)%n", mean(stages),
+                max(stages), argmax(stages));
+        large.viewModel.close();
+        Platform.exit();
+        System.exit(0);
+    }
+
+    /** A window on a model, shown in its own stage, with the first trace on screen. */
+    private record Opened(Stage stage, VisualizerViewModel viewModel, MainWindow window) {
+    }
+
+    private static Opened open(LoadedModel model, String sentence) throws Exception {
+        Opened[] opened = new Opened[1];
+        onFx(() -> {
+            VisualizerViewModel viewModel = new VisualizerViewModel(model, MESSAGES, sentence);
+            MainWindow window = new MainWindow(viewModel, MESSAGES);
+            Stage stage = new Stage();
+            Scene scene = new Scene(window.root(), 1280, 800);
+            scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
+            stage.setScene(scene);
+            stage.show();
+            opened[0] = new Opened(stage, viewModel, window);
+        });
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (opened[0].viewModel.runProperty().get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        onFx(() -> { });
+        return opened[0];
+    }
+
+    /** Runs {@code action} on the FX thread followed by CSS and layout of every window; returns milliseconds. */
+    private static double onFx(Runnable action) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        double[] millis = new double[1];
+        Platform.runLater(() -> {
+            long start = System.nanoTime();
+            action.run();
+            for (javafx.stage.Window window : javafx.stage.Window.getWindows()) {
+                window.getScene().getRoot().applyCss();
+                window.getScene().getRoot().layout();
+            }
+            millis[0] = (System.nanoTime() - start) / 1e6;
+            done.countDown();
+        });
+        done.await();
+        return millis[0];
+    }
+
+    /** Trains the default model on its own thread for a few seconds, handing every update to the window. */
+    private static void frameTimesWhileTraining(Opened opened, LoadedModel model) throws Exception {
+        String corpus = "the cat sat on the mat. the dog sat on the log. ".repeat(200);
+        Dataset data = new Dataset(model.tokenizer().encode(corpus).ids(), model.config().contextLength(), 0.1);
+        TrainingLoop loop = new TrainingLoop(model.config(), model.parameters().copy(), data, TrainingSettings.defaults());
+        AtomicBoolean training = new AtomicBoolean(true);
+        AtomicLong iterations = new AtomicLong();
+        Thread trainer = new Thread(() -> {
+            while (training.get()) {
+                loop.stepIteration();
+                iterations.incrementAndGet();
+                opened.viewModel.setLiveWeights(loop.weights().copy());
+            }
+        }, "benchmark-trainer");
+        onFx(() -> opened.viewModel.stageIndexProperty().set(
+                opened.viewModel.stagesProperty().get().indexOf(org.stepwise.pipeline.Stage.of(Kind.ATTENTION_SOFTMAX, 1))));
+        List<Long> intervals = new ArrayList<>();
+        long[] last = {0};
+        AnimationTimer timer = new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                if (last[0] != 0) {
+                    intervals.add(now - last[0]);
+                }
+                last[0] = now;
+            }
+        };
+        trainer.start();
+        Platform.runLater(timer::start);
+        Thread.sleep(6000);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            timer.stop();
+            stopped.countDown();
+        });
+        stopped.await();
+        training.set(false);
+        trainer.join();
+        double[] frames = intervals.stream().skip(10).mapToDouble(nanos -> nanos / 1e6).sorted().toArray();
+        System.out.printf(Locale.ROOT, "while training (%d iterations in 6 s, weights sent every iteration): %d frames,"
+                        + " mean %.1f ms (%.0f fps), p95 %.1f ms, max %.1f ms%n", iterations.get(), frames.length,
+                mean(frames), 1000 / mean(frames), frames[(int) (frames.length * 0.95)], max(frames));
+    }
+
+    /** A GPT-2-small-shaped model with random weights and a character tokenizer of exactly {@code vocab} tokens. */
+    private static LoadedModel gpt2Shaped(int vocab) {
+        int specials = CharTokenizer.train("").vocabSize();
+        StringBuilder characters = new StringBuilder();
+        for (int codePoint = 0x20000; characters.codePointCount(0, characters.length()) < vocab - specials; codePoint++) {
+            characters.appendCodePoint(codePoint);
+        }
+        CharTokenizer tokenizer = CharTokenizer.train(characters.toString());
+        ModelConfig config = ModelConfig.gpt2Like(vocab, 1024, 12, 12, 768);
+        return new LoadedModel("gpt2-shaped", config, ParameterLayout.of(config).initialize(1), tokenizer);
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+
+    private static int argmax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            best = values[i] > values[best] ? i : best;
+        }
+        return best;
+    }
+}
