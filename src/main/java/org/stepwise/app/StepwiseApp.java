@@ -8,24 +8,50 @@ import javafx.application.Application;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.training.TrainingDashboard;
 
-/** The desktop application: opens the bundled model and shows it in the visualizer's main window. */
+/**
+ * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
+ * puts the training dashboard beside it; the visualizer follows the weights the dashboard trains.
+ */
 public final class StepwiseApp extends Application {
 
     private VisualizerViewModel viewModel;
     private MainWindow window;
+    private TrainingDashboard dashboard;
+    /** The config of the model on screen, read by the trainer's thread. */
+    private volatile ModelConfig shownConfig;
 
     @Override
     public void start(Stage stage) throws IOException {
         ResourceBundle messages = I18n.bundle(Locale.getDefault());
         LoadedModel model = DefaultModel.load();
         viewModel = new VisualizerViewModel(model, messages, messages.getString("ui.defaultSentence"));
+        shownConfig = model.config();
         window = new MainWindow(viewModel, messages);
-        Scene scene = new Scene(window.root(), 1280, 800);
+        dashboard = new TrainingDashboard(messages);
+        dashboard.setPrefWidth(500);
+        dashboard.setMinWidth(420);
+        window.root().setRight(dashboard);
+        dashboard.modelProperty().addListener((observable, before, trained) -> {
+            if (trained != null) {
+                shownConfig = trained.config();
+                viewModel.setModel(trained);
+            }
+        });
+        dashboard.addWeightsListener(this::showTrainedWeights);
+        stage.setOnCloseRequest(event -> {
+            if (!dashboard.confirmCloseWhileTraining()) {
+                event.consume();
+            }
+        });
+        Scene scene = new Scene(window.root(), 1560, 940);
         scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
         stage.setTitle(messages.getString("app.title"));
         stage.setScene(scene);
@@ -33,9 +59,28 @@ public final class StepwiseApp extends Application {
         window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
     }
 
-    /** The window's view model (for tests and, later, the training dashboard); null before start. */
+    /**
+     * Hands the trainer's latest weights to the visualizer (any thread). Weights of a model the
+     * visualizer has not switched to yet (a new model was just built) are skipped: the next snapshot
+     * after the switch brings them.
+     */
+    private void showTrainedWeights(org.stepwise.model.Parameters weights) {
+        try {
+            ParameterLayout.of(shownConfig).check(weights);
+        } catch (IllegalArgumentException otherModel) {
+            return;
+        }
+        viewModel.setLiveWeights(weights);
+    }
+
+    /** The window's view model (for tests); null before start. */
     public VisualizerViewModel viewModel() {
         return viewModel;
+    }
+
+    /** The training dashboard beside the visualizer; null before start. */
+    public TrainingDashboard dashboard() {
+        return dashboard;
     }
 
     /** The main window; null before start. */
@@ -45,6 +90,9 @@ public final class StepwiseApp extends Application {
 
     @Override
     public void stop() {
+        if (dashboard != null) {
+            dashboard.viewModel().close();
+        }
         if (viewModel != null) {
             viewModel.close();
         }
