@@ -239,11 +239,17 @@ public final class MainWindow {
         bottom.getStyleClass().add("status-bar");
         generalPanel.explanationProperty().addListener((observable, before, after) -> {
             if (shownPanel == generalPanel) {
-                explanation.setText(after.isEmpty() ? messages.getString("ui.explanation.hint") : after);
+                viewModel.showExplanation(after);
             }
         });
-        explanation.setText(messages.getString("ui.explanation.hint"));
+        viewModel.explanationProperty().addListener((observable, before, after) -> showExplanation(after));
+        showExplanation(viewModel.explanationProperty().get());
         return bottom;
+    }
+
+    /** The explanation line: how the hovered or pinned number was computed, or the hint when none is. */
+    private void showExplanation(String text) {
+        explanation.setText(text.isEmpty() ? messages.getString("ui.explanation.hint") : text);
     }
 
     private void showModel() {
@@ -391,9 +397,12 @@ public final class MainWindow {
         if (panel != shownPanel) {
             shownPanel = panel;
             centre.getChildren().setAll(panel.node());
-            explanation.setText(messages.getString("ui.explanation.hint"));
+            viewModel.showExplanation("");
         }
         panel.show(context);
+        if (panel == generalPanel) {
+            viewModel.showExplanation(generalPanel.explanationProperty().get());
+        }
     }
 
     private void onKey(KeyEvent event) {

@@ -75,6 +75,7 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<StageContext> context = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper explanation = new ReadOnlyStringWrapper("");
 
     // Read by the worker; written on the FX thread (or by the trainer for liveWeights).
     private volatile LoadedModel workerModel;
@@ -336,6 +337,14 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
         sampling.set(settings);
     }
 
+    @Override
+    public void showExplanation(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("an explanation is required; \"\" clears it");
+        }
+        explanation.set(text);
+    }
+
     public ReadOnlyObjectProperty<LoadedModel> modelProperty() {
         return model.getReadOnlyProperty();
     }
@@ -399,6 +408,11 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
     /** The message of the last failed computation, or empty. */
     public ReadOnlyStringProperty errorProperty() {
         return error.getReadOnlyProperty();
+    }
+
+    /** How the hovered or pinned number of the panel on screen was computed; empty when none is. */
+    public ReadOnlyStringProperty explanationProperty() {
+        return explanation.getReadOnlyProperty();
     }
 
     /** What the stage panel draws; a new value with every change, null until the first trace is ready. */

@@ -17,4 +17,12 @@ public interface StageActions {
 
     /** Changes temperature, top-k or top-p of the output stages. */
     void setSampling(SamplingSettings sampling);
+
+    /**
+     * Shows how the hovered or pinned number was computed in the window's explanation line; {@code ""}
+     * clears the line (the window then shows its hint).
+     *
+     * @throws IllegalArgumentException when {@code text} is null
+     */
+    void showExplanation(String text);
 }

@@ -50,6 +50,7 @@ final class StageFixtures {
         final List<Integer> openedHeads = new ArrayList<>();
         final List<Integer> selected = new ArrayList<>();
         final List<SamplingSettings> sampling = new ArrayList<>();
+        final List<String> explanations = new ArrayList<>();
 
         @Override
         public void appendToken(int id) {
@@ -70,6 +71,16 @@ final class StageFixtures {
         @Override
         public void setSampling(SamplingSettings settings) {
             sampling.add(settings);
+        }
+
+        @Override
+        public void showExplanation(String text) {
+            explanations.add(text);
+        }
+
+        /** The line the window would show now: the last explanation asked for, "" when none. */
+        String explanation() {
+            return explanations.isEmpty() ? "" : explanations.get(explanations.size() - 1);
         }
     }
 
