@@ -27,6 +27,7 @@ import org.stepwise.model.ModelConfig;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.pipeline.StageTensor;
 import org.stepwise.pipeline.StageView;
+import org.stepwise.pipeline.TensorRef;
 import org.stepwise.pipeline.TensorValues;
 import org.stepwise.viz.ColorScale;
 import org.stepwise.viz.FormulaView;
@@ -34,7 +35,8 @@ import org.stepwise.viz.HeatmapView;
 
 /**
  * The attention Softmax stage. Tab "This head": the masked scores S and the pattern A = softmax(S) of the
- * chosen head. Tab "All heads": small multiples of every head's pattern in every block (a click opens that
+ * chosen head; hovering or pinning a cell of S or A explains it in the window's explanation line. Tab
+ * "All heads": small multiples of every head's pattern in every block (a click opens that
  * head's Softmax stage), and, drawn below, which query heads share which key/value head.
  *
  * <p>The overview sits here because the pattern is what a head has learned to look at; every thumbnail is
@@ -62,6 +64,11 @@ final class AttentionPanel implements StagePanel {
     private final Label sharingCaption = new Label();
     private final HeadSharing sharing = new HeadSharing();
     private final List<List<VBox>> thumbnails = new ArrayList<>();
+
+    private final CellExplanations explanations = new CellExplanations();
+    /** The tensors {@link #scores} and {@link #pattern} show, whole; null before the first trace. */
+    private TensorRef scoresShown;
+    private TensorRef patternShown;
 
     private StageContext context;
 
@@ -101,6 +108,10 @@ final class AttentionPanel implements StagePanel {
         tabs.getTabs().addAll(headTab, allTab);
         tabs.setId("stage-attention");
         tabs.getStylesheets().add(StagePanels.STYLESHEET);
+        explanations.attach(scores, cell -> scoresShown == null ? null
+                : new CellExplanations.TensorCell(scoresShown, cell.row(), cell.col()));
+        explanations.attach(pattern, cell -> patternShown == null ? null
+                : new CellExplanations.TensorCell(patternShown, cell.row(), cell.col()));
     }
 
     private static Label operator(String text) {
@@ -116,6 +127,10 @@ final class AttentionPanel implements StagePanel {
 
     @Override
     public void show(StageContext newContext) {
+        explanations.show(newContext, () -> draw(newContext));
+    }
+
+    private void draw(StageContext newContext) {
         boolean sameRun = context != null && context.run() == newContext.run() && context.messages() == newContext.messages();
         boolean sameHead = sameRun && context.stage().equals(newContext.stage()) && context.head() == newContext.head();
         context = newContext;
@@ -142,6 +157,11 @@ final class AttentionPanel implements StagePanel {
             double cell = Heatmaps.fittingCellSize(tokens, tokens, 360, 360, 4, 40);
             for (StageTensor tensor : view.tensors()) {
                 HeatmapView target = tensor.role() == StageTensor.Role.OUTPUT ? pattern : scores;
+                if (target == pattern) {
+                    patternShown = tensor.ref();
+                } else {
+                    scoresShown = tensor.ref();
+                }
                 DMatrixRMaj values = view.values(tensor, newContext.run(), newContext.weights(), config); // [T, T]
                 target.setTitle(tensor.letter() + "  " + tensor.shapeText());
                 target.setRowLabels(labels);

@@ -17,11 +17,14 @@ import javafx.scene.layout.VBox;
 
 import org.ejml.data.DMatrixRMaj;
 
+import org.stepwise.model.Hook;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.pipeline.StageTensor;
 import org.stepwise.pipeline.StageView;
+import org.stepwise.pipeline.TensorRef;
 import org.stepwise.tensor.MatMul;
 import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.ui.stage.CellExplanations.TensorCell;
 import org.stepwise.viz.ColorScale;
 import org.stepwise.viz.FormulaView;
 import org.stepwise.viz.HeatmapView;
@@ -29,7 +32,8 @@ import org.stepwise.viz.HeatmapView;
 /**
  * The Token embedding stage: the embedding matrix W_E [V×C] with the rows the sentence looks up framed,
  * beside the result X_tok [T×C]; a switch shows the same result as the product onehot·W_E. A vocabulary
- * too large to draw whole (GPT-2's 50257 rows) is shown as a scrollable window of rows.
+ * too large to draw whole (GPT-2's 50257 rows) is shown as a scrollable window of rows. Hovering or
+ * pinning any cell of W_E, X_tok or the product explains it in the window's explanation line.
  */
 final class EmbeddingPanel implements StagePanel {
 
@@ -57,8 +61,12 @@ final class EmbeddingPanel implements StagePanel {
     private final HeatmapView productResult;
     private final VBox productBox;
 
+    private final CellExplanations explanations = new CellExplanations();
+
     private StageContext context;
     private int[] ids = new int[0];
+    /** The distinct ids of the sentence, ascending: the columns of the one-hot matrix the product shows. */
+    private int[] productIds = new int[0];
     private int windowStart = -1;
     private boolean showing;
 
@@ -87,6 +95,7 @@ final class EmbeddingPanel implements StagePanel {
         windowScroll.valueProperty().addListener((observable, before, after) -> {
             if (!showing && context != null) {
                 showWindow((int) Math.round(after.doubleValue()));
+                explanations.refresh();
             }
         });
         HBox tableWithScroll = new HBox(4, table, windowScroll);
@@ -106,9 +115,27 @@ final class EmbeddingPanel implements StagePanel {
         productBox = new VBox(6, productCaption, product);
         productBox.setId("embedding-product");
 
-        asProduct.selectedProperty().addListener((observable, before, after) -> showMode());
+        asProduct.selectedProperty().addListener((observable, before, after) -> {
+            showMode();
+            explanations.clearPins();
+        });
         root.getChildren().addAll(title, formula, shapeLine, asProduct, lookupBox, productBox);
         showMode();
+        attachExplanations();
+    }
+
+    /** Which number of the trace each cell of each heatmap shows. */
+    private void attachExplanations() {
+        explanations.attach(table.heatmap(), cell -> new TensorCell(embeddingTable(), windowStart + cell.row(), cell.col()));
+        explanations.attach(result, cell -> new TensorCell(TensorRef.hook(Hook.EMBED), cell.row(), cell.col()));
+        explanations.attach(oneHot, cell -> new TensorCell(new TensorRef.OneHot(), cell.row(), productIds[cell.col()]));
+        explanations.attach(productTable, cell -> new TensorCell(embeddingTable(), productIds[cell.row()], cell.col()));
+        explanations.attach(productResult, cell -> new TensorCell(TensorRef.hook(Hook.EMBED), cell.row(), cell.col()));
+    }
+
+    /** The whole token embedding W_E [V×C]. */
+    private TensorRef embeddingTable() {
+        return TensorRef.weight(ParameterLayout.TOKEN_EMBEDDING, context.model().config().dModel());
     }
 
     private static HeatmapView heatmap(String id) {
@@ -130,6 +157,10 @@ final class EmbeddingPanel implements StagePanel {
 
     @Override
     public void show(StageContext newContext) {
+        explanations.show(newContext, () -> draw(newContext));
+    }
+
+    private void draw(StageContext newContext) {
         boolean sameData = context != null && context.run() == newContext.run() && context.weights() == newContext.weights()
                 && context.messages() == newContext.messages();
         context = newContext;
@@ -254,6 +285,7 @@ final class EmbeddingPanel implements StagePanel {
             distinct.add(id);
         }
         int[] columns = distinct.stream().mapToInt(Integer::intValue).toArray();
+        productIds = columns;
         DMatrixRMaj oneHotColumns = new DMatrixRMaj(ids.length, columns.length);         // [T, k]
         for (int t = 0; t < ids.length; t++) {
             oneHotColumns.set(t, java.util.Arrays.binarySearch(columns, ids[t]), 1.0);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.ResourceBundle;
 
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -13,6 +15,8 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -25,6 +29,7 @@ import org.stepwise.pipeline.TensorRef;
 import org.stepwise.sample.Sampler;
 import org.stepwise.sample.SamplingSettings;
 import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.viz.Cell;
 import org.stepwise.viz.FormulaView;
 import org.stepwise.viz.ProbabilityBars;
 
@@ -32,7 +37,8 @@ import org.stepwise.viz.ProbabilityBars;
  * The Softmax(T) and Next token stages: the next-token probabilities of the top tokens as bars, exactly
  * {@link OutputDistribution} (softmax(logits/T) after top-k and top-p); a temperature slider on a log scale
  * from 0.05 to 5 with 1.0 marked, top-k and top-p controls, the entropy, and buttons that append a sampled
- * or the most likely token.
+ * or the most likely token. Hovering a bar explains its probability in the window's explanation line
+ * (e^((s−max)/T)/Σ with the real logits); a click pins it.
  */
 final class OutputPanel implements StagePanel {
 
@@ -62,6 +68,12 @@ final class OutputPanel implements StagePanel {
 
     private final Sampler sampler = new Sampler();
     private final Random random;
+
+    /** The bar under the mouse as the cell (0, token id) of the bars' probabilities; null when none. */
+    private final ObjectProperty<Cell> hoveredBar = new SimpleObjectProperty<>(this, "hoveredBar");
+    /** The bar a click pinned, as (0, token id); a second click on it unpins it. */
+    private final ObjectProperty<Cell> pinnedBar = new SimpleObjectProperty<>(this, "pinnedBar");
+    private final CellExplanations explanations = new CellExplanations();
 
     private StageContext context;
     private SamplingSettings settings = SamplingSettings.PLAIN;
@@ -137,6 +149,43 @@ final class OutputPanel implements StagePanel {
         });
         sample.setOnAction(event -> append(sampler.sample(lastLogits(), settings, random)));
         mostLikely.setOnAction(event -> append(OutputDistribution.of(lastLogits(), settings, 1).mostLikely()));
+
+        bars.addEventHandler(MouseEvent.MOUSE_MOVED, event -> hoveredBar.set(barCell(event.getY())));
+        bars.addEventHandler(MouseEvent.MOUSE_EXITED, event -> hoveredBar.set(null));
+        bars.addEventHandler(MouseEvent.MOUSE_CLICKED, event -> {
+            Cell clicked = barCell(event.getY());
+            if (event.getButton() == MouseButton.PRIMARY && event.isStillSincePress() && clicked != null) {
+                pinnedBar.set(clicked.equals(pinnedBar.get()) ? null : clicked);
+            }
+        });
+        explanations.attach(hoveredBar, pinnedBar, cell -> distribution == null ? null
+                : new CellExplanations.TensorCell(new TensorRef.Probabilities(settings), position, cell.col()));
+    }
+
+    /**
+     * The bar nearest to height {@code y} of the bars' own coordinates as the cell (0, token id), or null
+     * when no bar is shown. Rows are found by the bars' tracks (style class {@code viz-bar-track}), one
+     * per bar, top to bottom.
+     */
+    private Cell barCell(double y) {
+        if (distribution == null) {
+            return null;
+        }
+        int index = -1;
+        int nearest = -1;
+        double nearestDistance = Double.POSITIVE_INFINITY;
+        for (Node child : bars.getChildrenUnmodifiable()) {
+            if (child.getStyleClass().contains("viz-bar-track")) {
+                index++;
+                double distance = Math.abs(child.getBoundsInParent().getCenterY() - y);
+                if (distance < nearestDistance) {
+                    nearestDistance = distance;
+                    nearest = index;
+                }
+            }
+        }
+        List<OutputDistribution.Candidate> top = distribution.top();
+        return nearest < 0 || nearest >= top.size() ? null : new Cell(0, top.get(nearest).id());
     }
 
     /** 10^{@code logValue} to three significant digits: the temperature a slider position stands for. */
@@ -152,6 +201,10 @@ final class OutputPanel implements StagePanel {
 
     @Override
     public void show(StageContext newContext) {
+        explanations.show(newContext, () -> draw(newContext));
+    }
+
+    private void draw(StageContext newContext) {
         boolean sameRun = context != null && context.run() == newContext.run()
                 && context.messages() == newContext.messages();
         context = newContext;
@@ -179,6 +232,7 @@ final class OutputPanel implements StagePanel {
         if (newContext.run() == null) {
             bars.setBars(List.of());
             distribution = null;
+            hoveredBar.set(null);
             positionLine.setText(messages.getString("pipeline.notice.empty"));
             entropyLine.setText("");
             sample.setDisable(true);
@@ -187,6 +241,9 @@ final class OutputPanel implements StagePanel {
         }
         if (!sameRun) {
             picked.setText("");
+        }
+        if (pinnedBar.get() != null && pinnedBar.get().col() >= newContext.model().config().vocabSize()) {
+            pinnedBar.set(null);
         }
         showDistribution();
     }
@@ -200,6 +257,7 @@ final class OutputPanel implements StagePanel {
         if (context.run() != null) {
             showDistribution();
         }
+        explanations.refresh();
         context.actions().setSampling(newSettings);
     }
 

@@ -16,12 +16,14 @@ import org.ejml.data.DMatrixRMaj;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.pipeline.StageTensor;
 import org.stepwise.pipeline.StageView;
+import org.stepwise.pipeline.TensorRef;
 import org.stepwise.viz.FormulaView;
 import org.stepwise.viz.HeatmapView;
 
 /**
  * The Position stage: X_tok + P = X with the position matrix P that is added (rows of the learned table
- * W_P, or the sinusoidal encoding); for RoPE or no positions, a note that nothing is added here.
+ * W_P, or the sinusoidal encoding); for RoPE or no positions, a note that nothing is added here. Hovering
+ * or pinning a cell of X_tok, P or X explains it in the window's explanation line.
  */
 final class PositionPanel implements StagePanel {
 
@@ -33,6 +35,8 @@ final class PositionPanel implements StagePanel {
     private final Label note = new Label();
     private final HBox sum = new HBox(10);
     private final List<HeatmapView> views = new ArrayList<>();
+
+    private final CellExplanations explanations = new CellExplanations();
 
     private StageContext context;
 
@@ -58,6 +62,10 @@ final class PositionPanel implements StagePanel {
 
     @Override
     public void show(StageContext newContext) {
+        explanations.show(newContext, () -> draw(newContext));
+    }
+
+    private void draw(StageContext newContext) {
         boolean sameData = context != null && context.run() == newContext.run() && context.weights() == newContext.weights()
                 && context.messages() == newContext.messages();
         context = newContext;
@@ -73,6 +81,7 @@ final class PositionPanel implements StagePanel {
         if (newContext.run() == null) {
             sum.getChildren().clear();
             views.clear();
+            explanations.detachAll();
             return;
         }
         if (!sameData) {
@@ -87,6 +96,7 @@ final class PositionPanel implements StagePanel {
             double cell = Heatmaps.fittingCellSize(ids.length, config.dModel(), 220, 360, 1, 16);
             sum.getChildren().clear();
             views.clear();
+            explanations.detachAll();
             List<StageTensor> tensors = view.nothingAdded()
                     ? List.of(view.tensor(StageTensor.Role.OUTPUT, "X"))
                     : List.of(view.tensor(StageTensor.Role.INPUT, "X_tok"), positionTensor(view), view.tensor(StageTensor.Role.OUTPUT, "X"));
@@ -111,6 +121,8 @@ final class PositionPanel implements StagePanel {
                 }
                 sum.getChildren().add(heatmap);
                 views.add(heatmap);
+                TensorRef shown = tensor.ref();                  // every row and column of the tensor, as they are
+                explanations.attach(heatmap, hovered -> new CellExplanations.TensorCell(shown, hovered.row(), hovered.col()));
             }
             for (HeatmapView heatmap : views) {
                 heatmap.setRange(-largest, largest);
