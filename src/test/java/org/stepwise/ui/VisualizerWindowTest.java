@@ -193,10 +193,10 @@ class VisualizerWindowTest {
         robot.interact(() -> head.setValue(2));
         StageContext context = viewModel.contextProperty().get();
         assertEquals(2, context.head());
-        HeatmapView pattern = window.generalPanel().heatmap("A");
+        HeatmapView pattern = find(robot, "attention-pattern", HeatmapView.class);   // the attention panel's A
+        assertSame(pattern.getScene(), window.root().getScene(), "the attention panel is on screen");
         SentenceTrace run = context.run();
         Cell cell = new Cell(2, 1);
-        robot.interact(() -> window.generalPanel().scrollTo("A", cell));
         robot.moveTo(centre(pattern, cell), Motion.DIRECT);
         WaitForAsyncUtils.waitForFxEvents();
         double expected = run.trace().get(HookKey.of(Hook.PATTERN, 1, 2), 2, 1);
@@ -206,8 +206,8 @@ class VisualizerWindowTest {
 
         robot.interact(() -> token.setValue(1));
         assertEquals(1, viewModel.selectedTokenProperty().get());
-        for (String letter : List.of("S_masked", "A")) {
-            assertEquals(1, window.generalPanel().heatmap(letter).highlightedRowProperty().get(), letter);
+        for (String id : List.of("attention-scores", "attention-pattern")) {
+            assertEquals(1, find(robot, id, HeatmapView.class).highlightedRowProperty().get(), id);
         }
         press(robot, window.root(), KeyCode.RIGHT);                         // Weighted sum: A, V, Z
         for (String letter : List.of("A", "V", "Z")) {
@@ -222,6 +222,45 @@ class VisualizerWindowTest {
         press(robot, window.root(), KeyCode.HOME);
         press(robot, window.root(), KeyCode.DIGIT2);
         assertEquals(1, viewModel.currentBlock(), "from outside the blocks a digit opens the block's first stage");
+    }
+
+    @Test
+    void hoveringTheSpecialPanelsHeatmapsWritesTheExplanationLine(FxRobot robot) throws Exception {
+        LoadedModel model = WindowModels.model(ModelConfig.Norm.PRE_LN, 17);
+        open(model, "a cat sat", robot);
+        robot.interact(() -> viewModel.openStage(org.stepwise.pipeline.Stage.of(
+                org.stepwise.pipeline.Stage.Kind.TOKEN_EMBEDDING), 0));
+        Label explanation = find(robot, "explanation", Label.class);
+        String hint = ENGLISH.getString("ui.explanation.hint");
+        assertEquals(hint, explanation.getText());
+        SentenceTrace run = viewModel.runProperty().get();
+        int position = 2;
+        int column = 4;
+        int id = run.id(position);
+        double embedded = model.parameters().get(org.stepwise.model.ParameterLayout.TOKEN_EMBEDDING).get(id, column);
+        HeatmapView lookup = find(robot, "embedding-result", HeatmapView.class);
+        robot.moveTo(centre(lookup, new Cell(position, column)), Motion.DIRECT);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(explanation.getText().contains("W_E[" + id + "," + column + "] = " + ExplanationFormatter.number(embedded)),
+                explanation.getText() + " gives W_E[" + id + "," + column + "] = " + embedded);
+        robot.clickOn(centre(lookup, new Cell(position, column)), Motion.DIRECT);
+        String pinned = explanation.getText();
+
+        press(robot, window.root(), KeyCode.RIGHT);                                // Position
+        assertEquals(hint, explanation.getText(), "another panel starts with the hint");
+        double added = model.parameters().get(org.stepwise.model.ParameterLayout.POSITION_EMBEDDING).get(position, column);
+        HeatmapView sum = find(robot, "position-x", HeatmapView.class);
+        robot.moveTo(centre(sum, new Cell(position, column)), Motion.DIRECT);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(explanation.getText().endsWith("= " + ExplanationFormatter.number(embedded + added)),
+                explanation.getText() + " ends with x_tok + p = " + (embedded + added));
+
+        press(robot, window.root(), KeyCode.LEFT);                                 // back to the embedding
+        assertEquals(pinned, explanation.getText(), "the embedding's pinned cell is explained again");
+        press(robot, window.root(), KeyCode.RIGHT);
+        press(robot, window.root(), KeyCode.RIGHT);                                // LayerNorm 1: the general panel
+        assertSame(window.generalPanel().node(), ((javafx.scene.layout.StackPane) window.root().getCenter()).getChildren().get(0));
+        assertEquals(hint, explanation.getText());
     }
 
     @ParameterizedTest
