@@ -145,6 +145,9 @@ public final class TrainingDashboard extends VBox {
     private final HeatmapView maskHeatmap;
     private final Label batchText = new Label();
 
+    private final Tab deltaTab = new Tab();
+    private final Tab batchTab = new Tab();
+
     private boolean updatingControls;
     private boolean timelineFromCode;
     private WeightChange shownChange;
@@ -581,8 +584,10 @@ public final class TrainingDashboard extends VBox {
         VBox batch = new VBox(6, batchText, batchBox, maskBox);
         batch.setPadding(new Insets(6));
 
-        Tab deltaTab = new Tab(messages.getString("dashboard.delta"), delta);
-        Tab batchTab = new Tab(messages.getString("dashboard.batch"), batch);
+        deltaTab.setText(messages.getString("dashboard.delta"));
+        deltaTab.setContent(delta);
+        batchTab.setText(messages.getString("dashboard.batch"));
+        batchTab.setContent(batch);
         TabPane tabs = new TabPane(deltaTab, batchTab);
         tabs.setId("dashboard-details");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -610,13 +615,18 @@ public final class TrainingDashboard extends VBox {
         tokensPerSecond.setText(now.running() || now.tokensPerSecond() > 0
                 ? String.format(messages.getLocale(), "%,.0f", now.tokensPerSecond()) : "–");
         showSettings(now.settings(), now.speed());
+        // Only the open tab is redrawn for each snapshot; the other catches up when it is chosen.
         if (shownChange != now.lastUpdate()) {
             shownChange = now.lastUpdate();
-            showChange();
+            if (deltaTab.isSelected()) {
+                showChange();
+            }
         }
         if (shownBatch != now.batch()) {
             shownBatch = now.batch();
-            showBatch();
+            if (batchTab.isSelected()) {
+                showBatch();
+            }
         }
     }
 
