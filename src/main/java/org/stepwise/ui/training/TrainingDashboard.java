@@ -34,7 +34,9 @@ import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -47,6 +49,14 @@ import javafx.util.Duration;
 import javafx.util.StringConverter;
 
 import org.ejml.data.DMatrixRMaj;
+import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignR;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignT;
 
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.Parameters;
@@ -79,6 +89,14 @@ public final class TrainingDashboard extends VBox {
     /** Learning-rate slider range, as powers of ten. */
     private static final double LOG_RATE_MIN = -5;
     private static final double LOG_RATE_MAX = 2;
+    /** Half the width of the timeline's marker on the loss chart, as a fraction of the iterations shown. */
+    static final double MARKER_HALF_WIDTH = 0.006;
+    /** Widest cell of a heatmap in the dashboard, in pixels; wide matrices get narrower cells to fit. */
+    private static final double MAX_CELL = 14;
+    /** Width the dashboard's heatmaps try to fit their columns into, in pixels. */
+    private static final double HEATMAP_FIT_WIDTH = 360;
+    /** Height of the scrolling box around each heatmap, in pixels. */
+    private static final double HEATMAP_BOX_HEIGHT = 280;
 
     private final ResourceBundle messages;
     private final TrainingViewModel viewModel;
@@ -126,6 +144,9 @@ public final class TrainingDashboard extends VBox {
     private final HeatmapView batchHeatmap;
     private final HeatmapView maskHeatmap;
     private final Label batchText = new Label();
+
+    private final Tab deltaTab = new Tab();
+    private final Tab batchTab = new Tab();
 
     private boolean updatingControls;
     private boolean timelineFromCode;
@@ -237,12 +258,17 @@ public final class TrainingDashboard extends VBox {
         modelSummary.setId("dashboard-model");
         modelSummary.getStyleClass().add("dashboard-caption");
         modelSummary.setWrapText(true);
-        Button newModel = button("dashboard-new-model", "dashboard.newModel", this::openNewModelDialog);
-        Button open = button("dashboard-open-session", "dashboard.session.open", this::openSession);
-        Button save = button("dashboard-save-session", "dashboard.session.save", this::saveSession);
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox top = new HBox(6, title, spacer, newModel, open, save);
+        Button newModel = button("dashboard-new-model", "dashboard.newModel", MaterialDesignP.PLUS_BOX,
+                "dashboard.newModel.tooltip", this::openNewModelDialog);
+        Button open = button("dashboard-open-session", "dashboard.session.openButton", MaterialDesignF.FOLDER_OPEN,
+                "dashboard.session.open.tooltip", this::openSession);
+        Button save = button("dashboard-save-session", "dashboard.session.saveButton", MaterialDesignC.CONTENT_SAVE,
+                "dashboard.session.save.tooltip", this::saveSession);
+        FlowPane files = new FlowPane(6, 6, newModel, open, save);
+        files.setAlignment(Pos.CENTER_RIGHT);
+        HBox.setHgrow(files, Priority.ALWAYS);
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        HBox top = new HBox(10, title, files);
         top.setAlignment(Pos.CENTER_LEFT);
         progress.setId("dashboard-progress");
         progress.setVisible(false);
@@ -267,10 +293,14 @@ public final class TrainingDashboard extends VBox {
                 viewModel.start();
             }
         });
+        playPause.setMinWidth(Region.USE_PREF_SIZE);
         showRunning(false);
-        Button step = button("dashboard-step", "dashboard.stepIteration", viewModel::stepIteration);
-        Button stepEpoch = button("dashboard-step-epoch", "dashboard.stepEpoch", viewModel::stepEpoch);
-        Button reset = button("dashboard-reset", "dashboard.reset", viewModel::reset);
+        Button step = button("dashboard-step", "dashboard.stepIteration", MaterialDesignS.STEP_FORWARD,
+                "dashboard.stepIteration.tooltip", viewModel::stepIteration);
+        Button stepEpoch = button("dashboard-step-epoch", "dashboard.stepEpoch", MaterialDesignS.SKIP_FORWARD,
+                "dashboard.stepEpoch.tooltip", viewModel::stepEpoch);
+        Button reset = button("dashboard-reset", "dashboard.reset", MaterialDesignR.RESTORE,
+                "dashboard.reset.tooltip", viewModel::reset);
         speed.setId("dashboard-speed");
         for (double choice : SPEEDS) {
             speed.getItems().add(choice);
@@ -284,9 +314,13 @@ public final class TrainingDashboard extends VBox {
                 viewModel.setSpeed(Double.isInfinite(after) ? TrainingSpeed.FULL : TrainingSpeed.atMost(after));
             }
         });
-        Label speedLabel = new Label(messages.getString("dashboard.speed"));
-        HBox row = new HBox(6, playPause, step, stepEpoch, reset, new Region(), speedLabel, speed);
-        HBox.setHgrow(row.getChildren().get(4), Priority.ALWAYS);
+        speed.setMinWidth(Region.USE_PREF_SIZE);
+        Label speedLabel = new Label(messages.getString("dashboard.speed"), icon(MaterialDesignS.SPEEDOMETER));
+        speedLabel.setMinWidth(Region.USE_PREF_SIZE);
+        speedLabel.setTooltip(new Tooltip(messages.getString("dashboard.speed.tooltip")));
+        HBox speedGroup = new HBox(6, speedLabel, speed);
+        speedGroup.setAlignment(Pos.CENTER_LEFT);
+        FlowPane row = new FlowPane(6, 6, playPause, step, stepEpoch, reset, speedGroup);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -296,15 +330,18 @@ public final class TrainingDashboard extends VBox {
         grid.setHgap(8);
         grid.setVgap(6);
         ColumnConstraints labels = new ColumnConstraints();
+        labels.setMinWidth(Region.USE_PREF_SIZE);
         ColumnConstraints fields = new ColumnConstraints();
         fields.setHgrow(Priority.ALWAYS);
-        grid.getColumnConstraints().addAll(labels, fields, labels, fields);
+        fields.setFillWidth(true);
+        grid.getColumnConstraints().addAll(labels, fields);
 
         learningRate.setId("dashboard-learning-rate");
         learningRate.setMajorTickUnit(1);
         learningRate.setShowTickMarks(true);
         learningRateValue.setId("dashboard-learning-rate-value");
-        learningRateValue.setMinWidth(64);
+        learningRateValue.setMinWidth(Region.USE_PREF_SIZE);
+        learningRateValue.setPrefWidth(52);
         learningRate.valueProperty().addListener((observable, before, after) -> {
             learningRateValue.setText(rateText(rate()));
             if (!updatingControls && !learningRate.isValueChanging()) {
@@ -363,18 +400,22 @@ public final class TrainingDashboard extends VBox {
             }
         });
 
-        grid.add(new Label(messages.getString("dashboard.learningRate")), 0, 0);
-        grid.add(rateRow, 1, 0, 3, 1);
-        grid.add(new Label(messages.getString("dashboard.batchSize")), 0, 1);
-        grid.add(batchSize, 1, 1);
-        grid.add(new Label(messages.getString("dashboard.seed")), 2, 1);
-        grid.add(seed, 3, 1);
-        grid.add(new Label(messages.getString("dashboard.optimizer")), 0, 2);
+        seed.setPrefColumnCount(8);
+        HBox batchAndSeed = new HBox(8, batchSize, settingLabel("dashboard.seed"), seed);
+        batchAndSeed.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(seed, Priority.ALWAYS);
+        optimizer.setMaxWidth(Double.MAX_VALUE);
+        strategy.setMaxWidth(Double.MAX_VALUE);
+        grid.add(settingLabel("dashboard.learningRate"), 0, 0);
+        grid.add(rateRow, 1, 0);
+        grid.add(settingLabel("dashboard.batchSize"), 0, 1);
+        grid.add(batchAndSeed, 1, 1);
+        grid.add(settingLabel("dashboard.optimizer"), 0, 2);
         grid.add(optimizer, 1, 2);
-        grid.add(new Label(messages.getString("dashboard.strategy")), 2, 2);
-        grid.add(strategy, 3, 2);
-        grid.add(new Label(messages.getString("dashboard.corpus")), 0, 3);
-        grid.add(corpus, 1, 3, 3, 1);
+        grid.add(settingLabel("dashboard.strategy"), 0, 3);
+        grid.add(strategy, 1, 3);
+        grid.add(settingLabel("dashboard.corpus"), 0, 4);
+        grid.add(corpus, 1, 4);
         TitledPane pane = new TitledPane(messages.getString("dashboard.settings"), grid);
         pane.setId("dashboard-settings");
         return pane;
@@ -428,6 +469,7 @@ public final class TrainingDashboard extends VBox {
         for (int i = 0; i < values.length; i++) {
             Label caption = new Label(messages.getString(keys[i]));
             caption.getStyleClass().add("dashboard-counter-caption");
+            caption.setWrapText(true);
             values[i].setId(ids[i]);
             values[i].getStyleClass().add("dashboard-counter");
             counters.add(caption, i % 4, (i / 4) * 2);
@@ -466,11 +508,19 @@ public final class TrainingDashboard extends VBox {
         live.setText(messages.getString("dashboard.live"));
         live.setOnAction(event -> viewModel.goLive());
         live.disableProperty().bind(viewModel.viewedMomentProperty().isNull());
+        live.setGraphic(icon(MaterialDesignP.PLAY_CIRCLE_OUTLINE));
+        live.setMinWidth(Region.USE_PREF_SIZE);
+        live.setTooltip(new Tooltip(messages.getString("dashboard.live.tooltip")));
         Label timelineLabel = new Label(messages.getString("dashboard.timeline"));
+        timelineLabel.setMinWidth(Region.USE_PREF_SIZE);
+        timeline.setTooltip(new Tooltip(messages.getString("dashboard.timeline.tooltip")));
         HBox scrub = new HBox(6, timelineLabel, timeline, live);
         HBox.setHgrow(timeline, Priority.ALWAYS);
         scrub.setAlignment(Pos.CENTER_LEFT);
+        logScale.setMinWidth(Region.USE_PREF_SIZE);
+        timelineText.setWrapText(true);
         HBox options = new HBox(10, logScale, timelineText);
+        HBox.setHgrow(timelineText, Priority.ALWAYS);
         options.setAlignment(Pos.CENTER_LEFT);
         showViewedMoment(null);
         return new VBox(4, lossChart, scrub, options);
@@ -490,12 +540,17 @@ public final class TrainingDashboard extends VBox {
                 ? messages.getString("dashboard.sample.waiting") : text.replace("\n", " ↵ ")));
         Label title = new Label(messages.getString("dashboard.sample"));
         title.getStyleClass().add("dashboard-section");
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox top = new HBox(6, title, spacer, new Label(messages.getString("dashboard.temperature")), temperature,
-                temperatureValue);
-        top.setAlignment(Pos.CENTER_LEFT);
-        return new VBox(4, top, sample);
+        title.setWrapText(true);
+        Label temperatureLabel = new Label(messages.getString("dashboard.temperature"),
+                icon(MaterialDesignT.THERMOMETER));
+        temperatureLabel.setMinWidth(Region.USE_PREF_SIZE);
+        temperatureLabel.setTooltip(new Tooltip(messages.getString("dashboard.temperature.tooltip")));
+        temperatureValue.setMinWidth(Region.USE_PREF_SIZE);
+        temperature.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(temperature, Priority.ALWAYS);
+        HBox temperatureRow = new HBox(6, temperatureLabel, temperature, temperatureValue);
+        temperatureRow.setAlignment(Pos.CENTER_LEFT);
+        return new VBox(4, title, temperatureRow, sample);
     }
 
     private Node detailTabs() {
@@ -503,32 +558,36 @@ public final class TrainingDashboard extends VBox {
         weightName.valueProperty().addListener((observable, before, after) -> showChange());
         deltaHeatmap.setId("dashboard-delta");
         deltaHeatmap.setColorScale(ColorScale.DIVERGING);
-        deltaHeatmap.setPrefHeight(260);
+        ScrollPane deltaBox = heatmapBox(deltaHeatmap, "dashboard-delta-box");
         deltaText.getStyleClass().add("dashboard-caption");
         deltaText.setWrapText(true);
         movedRows.setId("dashboard-moved-rows");
         movedRows.setWrapText(true);
         movedRows.getStyleClass().add("dashboard-caption");
-        HBox pick = new HBox(6, new Label(messages.getString("dashboard.delta.matrix")), weightName);
+        weightName.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(weightName, Priority.ALWAYS);
+        HBox pick = new HBox(6, settingLabel("dashboard.delta.matrix"), weightName);
         pick.setAlignment(Pos.CENTER_LEFT);
-        VBox delta = new VBox(6, pick, deltaText, deltaHeatmap, movedRows);
+        VBox delta = new VBox(6, pick, deltaText, deltaBox, movedRows);
         delta.setPadding(new Insets(6));
 
         batchHeatmap.setId("dashboard-batch");
         batchHeatmap.setColorScale(ColorScale.SEQUENTIAL);
-        batchHeatmap.setPrefHeight(200);
+        ScrollPane batchBox = heatmapBox(batchHeatmap, "dashboard-batch-box");
         maskHeatmap.setId("dashboard-mask");
         maskHeatmap.setColorScale(ColorScale.SEQUENTIAL);
         maskHeatmap.setRange(0, 1);
-        maskHeatmap.setPrefHeight(200);
+        ScrollPane maskBox = heatmapBox(maskHeatmap, "dashboard-mask-box");
         batchText.setId("dashboard-batch-text");
         batchText.getStyleClass().add("dashboard-caption");
         batchText.setWrapText(true);
-        VBox batch = new VBox(6, batchText, batchHeatmap, maskHeatmap);
+        VBox batch = new VBox(6, batchText, batchBox, maskBox);
         batch.setPadding(new Insets(6));
 
-        Tab deltaTab = new Tab(messages.getString("dashboard.delta"), delta);
-        Tab batchTab = new Tab(messages.getString("dashboard.batch"), batch);
+        deltaTab.setText(messages.getString("dashboard.delta"));
+        deltaTab.setContent(delta);
+        batchTab.setText(messages.getString("dashboard.batch"));
+        batchTab.setContent(batch);
         TabPane tabs = new TabPane(deltaTab, batchTab);
         tabs.setId("dashboard-details");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -556,18 +615,26 @@ public final class TrainingDashboard extends VBox {
         tokensPerSecond.setText(now.running() || now.tokensPerSecond() > 0
                 ? String.format(messages.getLocale(), "%,.0f", now.tokensPerSecond()) : "–");
         showSettings(now.settings(), now.speed());
+        // Only the open tab is redrawn for each snapshot; the other catches up when it is chosen.
         if (shownChange != now.lastUpdate()) {
             shownChange = now.lastUpdate();
-            showChange();
+            if (deltaTab.isSelected()) {
+                showChange();
+            }
         }
         if (shownBatch != now.batch()) {
             shownBatch = now.batch();
-            showBatch();
+            if (batchTab.isSelected()) {
+                showBatch();
+            }
         }
     }
 
     private void showRunning(boolean running) {
         playPause.setText(messages.getString(running ? "dashboard.pause" : "dashboard.play"));
+        playPause.setGraphic(icon(running ? MaterialDesignP.PAUSE : MaterialDesignP.PLAY));
+        playPause.setTooltip(new Tooltip(messages.getString(running ? "dashboard.pause.tooltip"
+                : "dashboard.play.tooltip")));
     }
 
     private void showSettings(TrainingSettings settings, TrainingSpeed currentSpeed) {
@@ -652,7 +719,11 @@ public final class TrainingDashboard extends VBox {
         showMarker(viewModel.lossHistoryProperty().get());
     }
 
-    /** A vertical line on the loss chart at the moment the timeline shows. */
+    /**
+     * A narrow bracket on the loss chart around the moment the timeline shows: two vertical lines a few pixels
+     * either side of it, joined at the top. A single line at iteration 0 would lie on the chart's y axis and vanish;
+     * the bracket's left half moves the chart's x range a little below the moment, so its right line stays visible.
+     */
     private void showMarker(LossHistory history) {
         String name = messages.getString("dashboard.series.viewing");
         TrainingTimeline.Moment moment = viewModel.viewedMomentProperty().get();
@@ -671,7 +742,9 @@ public final class TrainingDashboard extends VBox {
             return;
         }
         double at = moment.iteration();
-        lossChart.setSeries(name, new double[] {at, at}, new double[] {low, high});
+        double halfWidth = Math.max(1, timeline.getMax() - timeline.getMin()) * MARKER_HALF_WIDTH;
+        lossChart.setSeries(name, new double[] {at - halfWidth, at - halfWidth, at + halfWidth, at + halfWidth},
+                new double[] {low, high, high, low});
     }
 
     private void flashEpochEnd() {
@@ -700,6 +773,7 @@ public final class TrainingDashboard extends VBox {
             return;
         }
         DMatrixRMaj delta = change.delta(name);                     // [rows, cols]
+        fitCells(deltaHeatmap, delta.numCols);
         deltaHeatmap.setValues(delta.data, delta.numRows, delta.numCols);
         deltaHeatmap.setTitle("ΔW " + name + "  [" + delta.numRows + " × " + delta.numCols + "]");
         double largest = change.largestChange(name);
@@ -738,6 +812,7 @@ public final class TrainingDashboard extends VBox {
             }
             rowLabels.add("#" + batch.sampleIndices()[row]);
         }
+        fitCells(batchHeatmap, length);
         batchHeatmap.setValues(ids, rows, length);
         batchHeatmap.setRange(0, Math.max(1, model.config().vocabSize() - 1));
         batchHeatmap.setRowLabels(rowLabels);
@@ -748,6 +823,7 @@ public final class TrainingDashboard extends VBox {
                 mask[query * length + key] = batch.attends(query, key) ? 1 : Double.NEGATIVE_INFINITY;
             }
         }
+        fitCells(maskHeatmap, length);
         maskHeatmap.setValues(mask, length, length);
         maskHeatmap.setTitle(messages.getString("dashboard.batch.mask"));
         Tokenizer tokenizer = model.tokenizer();
@@ -922,11 +998,48 @@ public final class TrainingDashboard extends VBox {
 
     // ---------------------------------------------------------------- small helpers
 
-    private Button button(String id, String key, Runnable action) {
-        Button button = new Button(messages.getString(key));
+    /** A button that is never squeezed into "…": its text, an icon, and a tooltip saying what it does. */
+    private Button button(String id, String key, Ikon glyph, String tooltipKey, Runnable action) {
+        Button button = new Button(messages.getString(key), icon(glyph));
         button.setId(id);
+        button.setMinWidth(Region.USE_PREF_SIZE);
+        button.setTooltip(new Tooltip(messages.getString(tooltipKey)));
         button.setOnAction(event -> action.run());
         return button;
+    }
+
+    /**
+     * A box of at most {@link #HEATMAP_BOX_HEIGHT} pixels that scrolls a large heatmap in place, so a tall weight
+     * matrix does not push the rest of the dashboard away.
+     */
+    private static ScrollPane heatmapBox(HeatmapView heatmap, String id) {
+        ScrollPane box = new ScrollPane(heatmap);
+        box.setId(id);
+        box.getStyleClass().add("dashboard-heatmap-box");
+        box.setPannable(true);
+        box.setPrefViewportHeight(HEATMAP_BOX_HEIGHT);
+        box.setMaxHeight(Region.USE_PREF_SIZE);
+        box.setMinViewportHeight(80);
+        return box;
+    }
+
+    /** Cells narrow enough for {@code columns} columns to fit the dashboard's width (whole pixels, at least 1). */
+    private static void fitCells(HeatmapView heatmap, int columns) {
+        double size = Math.floor(HEATMAP_FIT_WIDTH / Math.max(1, columns));
+        heatmap.cellSizeProperty().set(Math.max(HeatmapView.MIN_CELL_SIZE, Math.min(MAX_CELL, size)));
+    }
+
+    private static FontIcon icon(Ikon glyph) {
+        FontIcon icon = new FontIcon(glyph);
+        icon.setIconSize(16);
+        icon.getStyleClass().add("dashboard-icon");
+        return icon;
+    }
+
+    private Label settingLabel(String key) {
+        Label label = new Label(messages.getString(key));
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        return label;
     }
 
     private double rate() {

@@ -58,8 +58,8 @@ import org.stepwise.ui.I18n;
 
 /**
  * State of the training dashboard: owns the {@link Trainer} of the model being trained, turns its snapshots into
- * FX properties (coalesced: however many arrive, the FX thread only ever handles the latest, plus the latest
- * noteworthy event), keeps the generated text sample fresh, lets the timeline show an earlier moment, and saves
+ * FX properties (coalesced: however many arrive, the FX thread handles at most ten a second, only ever the latest,
+ * plus the latest noteworthy event), keeps the generated text sample fresh, lets the timeline show an earlier moment, and saves
  * and opens training sessions. Every public method is called on the FX thread unless it says otherwise.
  */
 public final class TrainingViewModel implements AutoCloseable {
@@ -70,6 +70,11 @@ public final class TrainingViewModel implements AutoCloseable {
     public static final long SAMPLE_PERIOD_SECONDS = 3;
     /** Tokens each generated sample adds to its prompt. */
     public static final int SAMPLE_TOKENS = 48;
+    /**
+     * Shortest time between two updates of the dashboard, in nanoseconds: ten a second are enough to follow the
+     * counters and the curve, and every update the FX thread draws is CPU time the trainer does not get.
+     */
+    public static final long SHOW_INTERVAL_NANOS = 100_000_000L;
 
     private final ResourceBundle messages;
     private final List<Consumer<Parameters>> weightsListeners = new CopyOnWriteArrayList<>();
@@ -91,6 +96,12 @@ public final class TrainingViewModel implements AutoCloseable {
     private final AtomicReference<TrainingSnapshot> latest = new AtomicReference<>();
     private final AtomicReference<TrainingSnapshot> latestEvent = new AtomicReference<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stepwise-dashboard-pacer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile long lastDrainNanos;
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stepwise-sample-text");
         thread.setDaemon(true);
@@ -452,7 +463,12 @@ public final class TrainingViewModel implements AutoCloseable {
             notifyWeights(next.weights());
         }
         if (drainScheduled.compareAndSet(false, true)) {
-            Platform.runLater(this::drain);
+            long wait = lastDrainNanos + SHOW_INTERVAL_NANOS - System.nanoTime();
+            if (wait <= 0) {
+                Platform.runLater(this::drain);
+            } else {
+                pacer.schedule(() -> Platform.runLater(this::drain), wait, TimeUnit.NANOSECONDS);
+            }
         }
     }
 
@@ -464,6 +480,7 @@ public final class TrainingViewModel implements AutoCloseable {
     }
 
     private void drain() {
+        lastDrainNanos = System.nanoTime();
         drainScheduled.set(false);
         TrainingSnapshot event = latestEvent.getAndSet(null);
         TrainingSnapshot newest = latest.get();
@@ -626,5 +643,6 @@ public final class TrainingViewModel implements AutoCloseable {
     public void close() {
         closeTrainer();
         sampler.shutdownNow();
+        pacer.shutdownNow();
     }
 }

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.BoundingBox;
+import javafx.geometry.Bounds;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.image.PixelReader;
+import javafx.scene.image.WritableImage;
+import javafx.scene.paint.Color;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
@@ -49,6 +55,9 @@ import org.stepwise.train.TrainingSettings;
 import org.stepwise.train.TrainingSnapshot;
 import org.stepwise.train.UpdateStrategy;
 import org.stepwise.ui.I18n;
+import org.stepwise.viz.Cell;
+import org.stepwise.viz.HeatmapView;
+import org.stepwise.viz.LossChart;
 
 /**
  * The training dashboard alone in a headless stage, driven through its buttons and sliders: start, pause, one
@@ -141,14 +150,44 @@ class TrainingDashboardTest {
         }
     }
 
-    private void writeShot(String name) throws Exception {
+    /**
+     * Writes two pictures of what the window shows: the top of the dashboard, and the dashboard scrolled down to the
+     * details (ΔW, the batch). Heatmaps draw only their visible cells, so a picture of the whole scrolling content
+     * would show the parts below the fold blank. Returns the second picture.
+     */
+    private WritableImage writeShot(String name) throws Exception {
         Files.createDirectories(SHOTS);
-        var image = onFx(() -> {
-            javafx.scene.Node content = ((javafx.scene.control.ScrollPane) dashboard.getChildren().get(0)).getContent();
-            content.applyCss();
-            return content.snapshot(null, null);
-        });
-        ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", SHOTS.resolve("dashboard-" + name + ".png").toFile());
+        WritableImage top = onFx(() -> showScrolledTo(0));
+        ImageIO.write(SwingFXUtils.fromFXImage(top, null), "png", SHOTS.resolve("dashboard-" + name + ".png").toFile());
+        WritableImage details = onFx(() -> showScrolledTo(1));
+        ImageIO.write(SwingFXUtils.fromFXImage(details, null), "png",
+                SHOTS.resolve("dashboard-" + name + "-details.png").toFile());
+        onFx(() -> showScrolledTo(0));
+        return details;
+    }
+
+    private WritableImage showScrolledTo(double scroll) {
+        ScrollPane pane = (ScrollPane) dashboard.getChildren().get(0);
+        pane.setVvalue(scroll);
+        dashboard.applyCss();
+        dashboard.layout();
+        dashboard.layout();   // the heatmaps draw the cells scrolled into view during this layout
+        return dashboard.snapshot(null, null);
+    }
+
+    /** Pixels of {@code image} inside {@code inImage} that are clearly coloured (not white, grey or black). */
+    private static int colouredPixels(WritableImage image, Bounds inImage) {
+        int count = 0;
+        PixelReader pixels = image.getPixelReader();
+        for (int y = (int) Math.max(0, inImage.getMinY()); y < Math.min(image.getHeight(), inImage.getMaxY()); y++) {
+            for (int x = (int) Math.max(0, inImage.getMinX()); x < Math.min(image.getWidth(), inImage.getMaxX()); x++) {
+                Color colour = pixels.getColor(x, y);
+                if (colour.getSaturation() > 0.25 && colour.getBrightness() > 0.2) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     @Test
@@ -308,7 +347,34 @@ class TrainingDashboardTest {
         assertEquals(0, moment.iteration());
         assertTrue(shownWeights.get(shownWeights.size() - 1) == moment.weights(), "the window gets that moment");
         assertTrue(label(robot, "#dashboard-timeline-text").contains("iteration 0"));
-        writeShot("timeline");
+        WritableImage details = writeShot("timeline");
+
+        Bounds cells = onFx(() -> {
+            showScrolledTo(1);
+            HeatmapView delta = robot.lookup("#dashboard-delta").queryAs(HeatmapView.class);
+            Bounds grid = delta.cellBounds(new Cell(0, 0));
+            Bounds last = delta.cellBounds(new Cell(delta.rowCount() - 1, delta.columnCount() - 1));
+            Bounds inScene = delta.localToScene(new BoundingBox(grid.getMinX(), grid.getMinY(),
+                    last.getMaxX() - grid.getMinX(), last.getMaxY() - grid.getMinY()));
+            return dashboard.sceneToLocal(inScene);
+        });
+        assertTrue(colouredPixels(details, cells) > 20, "the ΔW heatmap in the picture shows its coloured cells");
+
+        WritableImage chart = onFx(() -> {
+            showScrolledTo(0);
+            return robot.lookup("#dashboard-loss-chart").queryAs(LossChart.class).snapshot(null, null);
+        });
+        int markerPixels = 0;
+        for (int y = 32; y < chart.getHeight() - 40; y++) {
+            for (int x = 60; x < 90; x++) {
+                Color colour = chart.getPixelReader().getColor(x, y);
+                if (colour.getGreen() > colour.getRed() + 0.2 && colour.getGreen() > colour.getBlue()) {
+                    markerPixels++;
+                }
+            }
+        }
+        assertTrue(markerPixels > 20, "the timeline's marker at iteration 0 is visible right of the y axis, "
+                + markerPixels + " green pixels");
         fire(robot, "#dashboard-live");
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(onFx(() -> viewModel.viewedMomentProperty().get()) == null);
