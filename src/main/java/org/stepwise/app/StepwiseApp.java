@@ -5,7 +5,9 @@ import java.util.Locale;
 import java.util.ResourceBundle;
 
 import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 import org.stepwise.model.ModelConfig;
@@ -51,7 +53,9 @@ public final class StepwiseApp extends Application {
                 event.consume();
             }
         });
-        Scene scene = new Scene(window.root(), 1560, 940);
+        // As large as the visualizer and the dashboard want side by side, but never beyond the screen.
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(window.root(), Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
         scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
         stage.setTitle(messages.getString("app.title"));
         stage.setScene(scene);
