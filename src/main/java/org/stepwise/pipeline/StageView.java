@@ -145,7 +145,7 @@ public record StageView(Stage stage, int head, int kvHead, List<StageTensor> ten
                 case CAUSAL_MASK -> {
                     square(new TensorRef.UnmaskedScores(layer, head), Role.INPUT, "S");
                     square(TensorRef.hook(Hook.ATTN_SCORES, layer, head), Role.OUTPUT, "S_masked");
-                    latex = "S^{\\text{masked}}_{ij} = \\begin{cases} S_{ij} & j \\le i \\\\ -\\infty & j > i \\end{cases}";
+                    latex = "S^{\\text{masked}}_{ij} = \\begin{cases} S_{ij} & \\quad j \\le i \\\\ -\\infty & \\quad j > i \\end{cases}";
                     shapeLines.add("S_masked = mask(S)   " + shape(tokens, tokens) + " → " + shape(tokens, tokens));
                 }
                 case ATTENTION_SOFTMAX -> {
