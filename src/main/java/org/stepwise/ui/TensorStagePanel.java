@@ -225,8 +225,10 @@ public final class TensorStagePanel implements StagePanel {
     private final Label sentenceText = new Label();
     private final ScrollPane scroll = new ScrollPane();
     private final List<HeatmapView> pool = new ArrayList<>();
-    /** What each heatmap of the pool shows now (null: nothing yet). */
-    private final List<Filled> filled = new ArrayList<>();
+    /** The heatmaps of the pool showing the stage's tensors, in the order of {@link #bindings}. */
+    private final List<HeatmapView> onScreen = new ArrayList<>();
+    /** What each heatmap of the pool shows now (absent: nothing yet). */
+    private final java.util.Map<HeatmapView, Filled> filled = new java.util.IdentityHashMap<>();
     /** Operator labels written between tensors, reused from stage to stage. */
     private final List<Label> operators = new ArrayList<>();
     private final TensorArea area = new TensorArea();
@@ -277,7 +279,7 @@ public final class TensorStagePanel implements StagePanel {
     public HeatmapView heatmap(String letter) {
         for (int i = 0; i < bindings.size(); i++) {
             if (bindings.get(i).tensor().letter().equals(letter)) {
-                return pool.get(i);
+                return onScreen.get(i);
             }
         }
         return null;
@@ -382,20 +384,56 @@ public final class TensorStagePanel implements StagePanel {
             bindings.add(new Binding(tensor, shortRows ? vocabularyShown : null, shortColumns ? vocabularyShown : null));
         }
         note.setText(String.join("\n", notes));
-        while (pool.size() < bindings.size()) {
-            pool.add(newHeatmap(pool.size()));
-            filled.add(null);
-        }
+        assignHeatmaps();
         for (int i = 0; i < bindings.size(); i++) {
-            fill(i, bindings.get(i), run);
+            fill(onScreen.get(i), bindings.get(i), run);
         }
-        for (int i = bindings.size(); i < pool.size(); i++) {
-            pool.get(i).setId(null);                  // hidden: found by no id
+        for (HeatmapView heatmap : pool) {
+            if (!onScreen.contains(heatmap)) {
+                heatmap.setId(null);                  // hidden: found by no id
+            }
         }
         if (!bindings.isEmpty()) {
             area.place(layout(view));
         }
         showTensors(!bindings.isEmpty());
+    }
+
+    /**
+     * Chooses a heatmap of the pool for every tensor of the stage: the one already showing a tensor of that
+     * letter when there is one (its id stays, so it is not restyled, and the same tensor is not refilled),
+     * else a free one, else a new one.
+     */
+    private void assignHeatmaps() {
+        onScreen.clear();
+        for (Binding binding : bindings) {
+            String id = "tensor-" + idOf(binding.tensor().letter());
+            HeatmapView same = null;
+            for (HeatmapView heatmap : pool) {
+                if (id.equals(heatmap.getId()) && !onScreen.contains(heatmap)) {
+                    same = heatmap;
+                    break;
+                }
+            }
+            onScreen.add(same);
+        }
+        for (int i = 0; i < onScreen.size(); i++) {
+            if (onScreen.get(i) != null) {
+                continue;
+            }
+            HeatmapView free = null;
+            for (HeatmapView heatmap : pool) {
+                if (!onScreen.contains(heatmap)) {
+                    free = heatmap;
+                    break;
+                }
+            }
+            if (free == null) {
+                free = newHeatmap(pool.size());
+                pool.add(free);
+            }
+            onScreen.set(i, free);
+        }
     }
 
     /** Shows the scroll pane of tensors, or hides it when there are none (the Text stage, an empty sentence). */
@@ -462,11 +500,10 @@ public final class TensorStagePanel implements StagePanel {
     }
 
     /**
-     * Puts the numbers of {@code binding}'s tensor into heatmap {@code slot} of the pool, with labels,
-     * colours and masking; the numbers and labels are left as they are when the heatmap shows them already.
+     * Puts the numbers of {@code binding}'s tensor into {@code heatmap}, with labels, colours and masking;
+     * the numbers and labels are left as they are when the heatmap shows them already.
      */
-    private void fill(int slot, Binding binding, SentenceTrace run) {
-        HeatmapView heatmap = pool.get(slot);
+    private void fill(HeatmapView heatmap, Binding binding, SentenceTrace run) {
         StageTensor tensor = binding.tensor();
         int rows = binding.rowIndices() == null ? tensor.rows() : binding.rowIndices().length;
         int columns = binding.columnIndices() == null ? tensor.columns() : binding.columnIndices().length;
@@ -474,10 +511,10 @@ public final class TensorStagePanel implements StagePanel {
         heatmap.setUserData(tensor.letter());
         heatmap.pinnedCellProperty().set(null);
         Filled now = new Filled(binding, run, context.weights(), context.model());
-        if (now.sameAs(filled.get(slot))) {
+        if (now.sameAs(filled.get(heatmap))) {
             return;
         }
-        filled.set(slot, now);
+        filled.put(heatmap, now);
         heatmap.setColorScale(isProbability(tensor.ref()) ? ColorScale.SEQUENTIAL : ColorScale.DIVERGING);
         heatmap.setAutoRange();
         heatmap.cellSizeProperty().set(cellSize(rows, columns));
@@ -609,7 +646,7 @@ public final class TensorStagePanel implements StagePanel {
                 String symbol = operatorBetween(view.stage().kind(), bindings.get(i - 1).tensor(), bindings.get(i).tensor());
                 row.add(new Placement(operator(i - 1, symbol), column++, 0, 1));
             }
-            row.add(new Placement(pool.get(i), column++, 0, 1));
+            row.add(new Placement(onScreen.get(i), column++, 0, 1));
         }
         return row;
     }
@@ -620,7 +657,7 @@ public final class TensorStagePanel implements StagePanel {
         String[] letters = {"Q", "K", "V"};
         for (int i = 0; i < bindings.size(); i++) {
             StageTensor tensor = bindings.get(i).tensor();
-            HeatmapView heatmap = pool.get(i);
+            HeatmapView heatmap = onScreen.get(i);
             if (tensor.role() == Role.INPUT) {
                 grid.add(new Placement(heatmap, 0, 0, 3));
                 continue;
@@ -705,7 +742,7 @@ public final class TensorStagePanel implements StagePanel {
                 int id = run.id(token);
                 row = binding.rowIndices() == null ? id : Math.max(-1, Arrays.binarySearch(binding.rowIndices(), id));
             }
-            pool.get(i).highlightedRowProperty().set(row);
+            onScreen.get(i).highlightedRowProperty().set(row);
         }
     }
 
@@ -716,14 +753,14 @@ public final class TensorStagePanel implements StagePanel {
             return;
         }
         for (int i = 0; i < bindings.size(); i++) {
-            Cell hovered = pool.get(i).hoveredCellProperty().get();
+            Cell hovered = onScreen.get(i).hoveredCellProperty().get();
             if (hovered != null) {
                 explanation.set(explain(bindings.get(i), hovered));
                 return;
             }
         }
         for (int i = 0; i < bindings.size(); i++) {
-            Cell pinned = pool.get(i).pinnedCellProperty().get();
+            Cell pinned = onScreen.get(i).pinnedCellProperty().get();
             if (pinned != null) {
                 explanation.set(explain(bindings.get(i), pinned));
                 return;
