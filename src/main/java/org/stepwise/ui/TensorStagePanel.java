@@ -13,8 +13,6 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.layout.GridPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
@@ -78,6 +76,140 @@ public final class TensorStagePanel implements StagePanel {
         }
     }
 
+    /**
+     * What a heatmap of the pool shows now: the tensor, which of its rows and columns, and the trace and
+     * weights its numbers came from. When a redraw would put the same into the same heatmap, it is left as is.
+     */
+    private record Filled(Binding binding, SentenceTrace run, Parameters weights, LoadedModel model) {
+        boolean sameAs(Filled other) {
+            return other != null && binding.tensor().equals(other.binding.tensor())
+                    && Arrays.equals(binding.rowIndices(), other.binding.rowIndices())
+                    && Arrays.equals(binding.columnIndices(), other.binding.columnIndices())
+                    && run == other.run && weights == other.weights && model == other.model;
+        }
+    }
+
+    /** One node of the tensor area: its column, its row and how many rows it spans. */
+    private record Placement(Node node, int column, int row, int rowSpan) {
+    }
+
+    /**
+     * The nodes of every stage in one grid that stays in the scene: heatmaps and operators are shown, hidden
+     * and moved, never taken out and put back, so changing stage does not restyle them. Each node has its
+     * preferred size, left-aligned in its column and centred on its rows; a one-row grid is a row of tensors.
+     */
+    private static final class TensorArea extends Region {
+        private static final double GAP = 10;
+        private final List<Placement> placements = new ArrayList<>();
+        private double[] columnWidths = new double[0];
+        private double[] rowHeights = new double[0];
+
+        TensorArea() {
+            getStyleClass().add("tensor-row");
+        }
+
+        /** Shows exactly the placed nodes, at their cells; every other child is hidden and takes no room. */
+        void place(List<Placement> shown) {
+            placements.clear();
+            placements.addAll(shown);
+            java.util.Set<Node> placed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Placement placement : shown) {
+                placed.add(placement.node());
+                if (placement.node().getParent() != this) {
+                    getChildren().add(placement.node());
+                }
+            }
+            for (Node child : getChildren()) {
+                boolean visible = placed.contains(child);
+                child.setVisible(visible);
+                child.setManaged(visible);
+            }
+            requestLayout();
+        }
+
+        /** Widths of the columns and heights of the rows the placed nodes need. */
+        private void measure() {
+            int columns = 0;
+            int rows = 0;
+            for (Placement placement : placements) {
+                columns = Math.max(columns, placement.column() + 1);
+                rows = Math.max(rows, placement.row() + placement.rowSpan());
+            }
+            columnWidths = new double[columns];
+            rowHeights = new double[rows];
+            for (Placement placement : placements) {
+                Node node = placement.node();
+                columnWidths[placement.column()] = Math.max(columnWidths[placement.column()], node.prefWidth(-1));
+                if (placement.rowSpan() == 1) {
+                    rowHeights[placement.row()] = Math.max(rowHeights[placement.row()], node.prefHeight(-1));
+                }
+            }
+            for (Placement placement : placements) {
+                if (placement.rowSpan() > 1) {
+                    int last = placement.row() + placement.rowSpan() - 1;
+                    double missing = placement.node().prefHeight(-1) - spanHeight(placement.row(), last);
+                    if (missing > 0) {
+                        rowHeights[last] += missing;
+                    }
+                }
+            }
+        }
+
+        private double spanHeight(int first, int last) {
+            double height = 0;
+            for (int row = first; row <= last; row++) {
+                height += rowHeights[row] + (row > first ? GAP : 0);
+            }
+            return height;
+        }
+
+        /** Left edge of {@code column}, counting a gap only after columns that hold something. */
+        private double columnX(int column) {
+            double x = snappedLeftInset();
+            for (int c = 0; c < column; c++) {
+                x += columnWidths[c] > 0 ? columnWidths[c] + GAP : 0;
+            }
+            return x;
+        }
+
+        @Override
+        protected double computePrefWidth(double height) {
+            measure();
+            return columnX(columnWidths.length) - (columnWidths.length > 0 ? GAP : 0) + snappedRightInset();
+        }
+
+        @Override
+        protected double computePrefHeight(double width) {
+            measure();
+            double rows = rowHeights.length == 0 ? 0 : spanHeight(0, rowHeights.length - 1);
+            return snappedTopInset() + rows + snappedBottomInset();
+        }
+
+        @Override
+        protected double computeMinWidth(double height) {
+            return computePrefWidth(height);
+        }
+
+        @Override
+        protected double computeMinHeight(double width) {
+            return computePrefHeight(width);
+        }
+
+        @Override
+        protected void layoutChildren() {
+            measure();
+            for (Placement placement : placements) {
+                Node node = placement.node();
+                double width = node.prefWidth(-1);
+                double height = node.prefHeight(-1);
+                double top = snappedTopInset() + (placement.row() == 0 ? 0 : spanHeight(0, placement.row() - 1) + GAP);
+                double span = spanHeight(placement.row(), placement.row() + placement.rowSpan() - 1);
+                node.resizeRelocate(snapPositionX(columnX(placement.column())),
+                        snapPositionY(top + (span - height) / 2), width, height);
+            }
+        }
+    }
+
     /** What the values on screen were computed from; when it is unchanged only the highlight is redrawn. */
     private record Shown(LoadedModel model, Parameters weights, SentenceTrace run, Stage stage, int head,
                          Object sampling, ResourceBundle messages) {
@@ -93,6 +225,13 @@ public final class TensorStagePanel implements StagePanel {
     private final Label sentenceText = new Label();
     private final ScrollPane scroll = new ScrollPane();
     private final List<HeatmapView> pool = new ArrayList<>();
+    /** The heatmaps of the pool showing the stage's tensors, in the order of {@link #bindings}. */
+    private final List<HeatmapView> onScreen = new ArrayList<>();
+    /** What each heatmap of the pool shows now (absent: nothing yet). */
+    private final java.util.Map<HeatmapView, Filled> filled = new java.util.IdentityHashMap<>();
+    /** Operator labels written between tensors, reused from stage to stage. */
+    private final List<Label> operators = new ArrayList<>();
+    private final TensorArea area = new TensorArea();
     private final List<Binding> bindings = new ArrayList<>();
     private final ReadOnlyStringWrapper explanation = new ReadOnlyStringWrapper("");
     private StageContext context;
@@ -123,6 +262,7 @@ public final class TensorStagePanel implements StagePanel {
             fixed.setMinHeight(Region.USE_PREF_SIZE);
         }
         root.getChildren().addAll(title, formula, shapes, note, sentenceText, scroll);
+        scroll.setContent(area);
     }
 
     @Override
@@ -139,7 +279,7 @@ public final class TensorStagePanel implements StagePanel {
     public HeatmapView heatmap(String letter) {
         for (int i = 0; i < bindings.size(); i++) {
             if (bindings.get(i).tensor().letter().equals(letter)) {
-                return pool.get(i);
+                return onScreen.get(i);
             }
         }
         return null;
@@ -188,8 +328,9 @@ public final class TensorStagePanel implements StagePanel {
         if (formatter == null || shown == null || shown.messages() != newContext.messages()) {
             formatter = new ExplanationFormatter(newContext.messages());
         }
+        int headShown = isHeadStage(newContext.stage().kind()) ? newContext.head() : -1;   // others show no head
         Shown key = new Shown(newContext.model(), newContext.weights(), newContext.run(), newContext.stage(),
-                newContext.head(), newContext.sampling(), newContext.messages());
+                headShown, newContext.sampling(), newContext.messages());
         if (!key.equals(shown)) {
             shown = key;
             redraw();
@@ -214,7 +355,7 @@ public final class TensorStagePanel implements StagePanel {
             note.setText(messages.getString("ui.panel.noSentence"));
             showSentenceText();
             bindings.clear();
-            showTensors(null);
+            showTensors(false);
             return;
         }
         ModelConfig config = context.model().config();
@@ -243,20 +384,62 @@ public final class TensorStagePanel implements StagePanel {
             bindings.add(new Binding(tensor, shortRows ? vocabularyShown : null, shortColumns ? vocabularyShown : null));
         }
         note.setText(String.join("\n", notes));
-        while (pool.size() < bindings.size()) {
-            pool.add(newHeatmap(pool.size()));
-        }
+        assignHeatmaps();
         for (int i = 0; i < bindings.size(); i++) {
-            fill(pool.get(i), bindings.get(i), run);
+            fill(onScreen.get(i), bindings.get(i), run);
         }
-        showTensors(bindings.isEmpty() ? null : layout(view));
+        for (HeatmapView heatmap : pool) {
+            if (!onScreen.contains(heatmap)) {
+                heatmap.setId(null);                  // hidden: found by no id
+            }
+        }
+        if (!bindings.isEmpty()) {
+            area.place(layout(view));
+        }
+        showTensors(!bindings.isEmpty());
     }
 
-    /** Puts the tensors in the scroll pane, which is hidden when there are none (the Text stage, an empty sentence). */
-    private void showTensors(Node content) {
-        scroll.setContent(content);
-        scroll.setVisible(content != null);
-        scroll.setManaged(content != null);
+    /**
+     * Chooses a heatmap of the pool for every tensor of the stage: the one already showing a tensor of that
+     * letter when there is one (its id stays, so it is not restyled, and the same tensor is not refilled),
+     * else a free one, else a new one.
+     */
+    private void assignHeatmaps() {
+        onScreen.clear();
+        for (Binding binding : bindings) {
+            String id = "tensor-" + idOf(binding.tensor().letter());
+            HeatmapView same = null;
+            for (HeatmapView heatmap : pool) {
+                if (id.equals(heatmap.getId()) && !onScreen.contains(heatmap)) {
+                    same = heatmap;
+                    break;
+                }
+            }
+            onScreen.add(same);
+        }
+        for (int i = 0; i < onScreen.size(); i++) {
+            if (onScreen.get(i) != null) {
+                continue;
+            }
+            HeatmapView free = null;
+            for (HeatmapView heatmap : pool) {
+                if (!onScreen.contains(heatmap)) {
+                    free = heatmap;
+                    break;
+                }
+            }
+            if (free == null) {
+                free = newHeatmap(pool.size());
+                pool.add(free);
+            }
+            onScreen.set(i, free);
+        }
+    }
+
+    /** Shows the scroll pane of tensors, or hides it when there are none (the Text stage, an empty sentence). */
+    private void showTensors(boolean any) {
+        scroll.setVisible(any);
+        scroll.setManaged(any);
     }
 
     private void showFormula(String latex) {
@@ -316,15 +499,51 @@ public final class TensorStagePanel implements StagePanel {
         return heatmap;
     }
 
-    /** Puts the numbers of {@code binding}'s tensor into {@code heatmap}, with labels, colours and masking. */
+    /**
+     * Puts the numbers of {@code binding}'s tensor into {@code heatmap}, with labels, colours and masking;
+     * the numbers and labels are left as they are when the heatmap shows them already.
+     */
     private void fill(HeatmapView heatmap, Binding binding, SentenceTrace run) {
+        StageTensor tensor = binding.tensor();
+        int rows = binding.rowIndices() == null ? tensor.rows() : binding.rowIndices().length;
+        int columns = binding.columnIndices() == null ? tensor.columns() : binding.columnIndices().length;
+        heatmap.setId("tensor-" + idOf(tensor.letter()));
+        heatmap.setUserData(tensor.letter());
+        heatmap.pinnedCellProperty().set(null);
+        Filled now = new Filled(binding, run, context.weights(), context.model());
+        if (now.sameAs(filled.get(heatmap))) {
+            return;
+        }
+        filled.put(heatmap, now);
+        heatmap.setColorScale(isProbability(tensor.ref()) ? ColorScale.SEQUENTIAL : ColorScale.DIVERGING);
+        heatmap.setAutoRange();
+        heatmap.cellSizeProperty().set(cellSize(rows, columns));
+        putValues(heatmap, binding, run, rows, columns);
+        heatmap.setRowLabels(labels(tensor.rowAxis(), binding.rowIndices(), rows, run));
+        heatmap.setColumnLabels(labels(tensor.columnAxis(), binding.columnIndices(), columns, run));
+        heatmap.setTitle(tensor.letter() + "  " + tensor.shapeText());
+    }
+
+    /**
+     * Hands the tensor's numbers to {@code heatmap}: a weight straight from the parameter (no copy of a
+     * 768×3072 matrix), a shortened vocabulary axis row by row, anything else as computed, causal cells masked.
+     */
+    private void putValues(HeatmapView heatmap, Binding binding, SentenceTrace run, int rows, int columns) {
         StageTensor tensor = binding.tensor();
         ModelConfig config = context.model().config();
         Parameters weights = context.weights();
-        int rows = binding.rowIndices() == null ? tensor.rows() : binding.rowIndices().length;
-        int columns = binding.columnIndices() == null ? tensor.columns() : binding.columnIndices().length;
-        double[] values = new double[rows * columns];
+        if (binding.rowIndices() == null && binding.columnIndices() == null
+                && tensor.ref() instanceof TensorRef.Weight weight) {
+            TensorValues.shape(weight, run, weights, config);                            // checks the columns exist
+            DMatrixRMaj whole = weights.get(weight.name());                              // [R, N], not modified
+            heatmap.setValues(whole.data, whole.numCols, weight.firstColumn(), rows, columns);
+            return;
+        }
+        double[] values;
+        int valueColumns;
         if (binding.rowIndices() != null) {
+            values = new double[rows * columns];
+            valueColumns = columns;
             for (int r = 0; r < rows; r++) {
                 double[] row = TensorValues.row(tensor.ref(), binding.realRow(r), run, weights, config);
                 for (int c = 0; c < columns; c++) {
@@ -332,10 +551,13 @@ public final class TensorStagePanel implements StagePanel {
                 }
             }
         } else {
-            DMatrixRMaj all = TensorValues.of(tensor.ref(), run, weights, config);     // [rows, all columns]
+            DMatrixRMaj all = TensorValues.of(tensor.ref(), run, weights, config);     // [rows, all columns], a new matrix
             if (binding.columnIndices() == null) {
-                System.arraycopy(all.data, 0, values, 0, values.length);
+                values = all.data;
+                valueColumns = all.numCols;
             } else {
+                values = new double[rows * columns];
+                valueColumns = columns;
                 for (int r = 0; r < rows; r++) {
                     for (int c = 0; c < columns; c++) {
                         values[r * columns + c] = all.data[r * all.numCols + binding.realColumn(c)];
@@ -346,20 +568,11 @@ public final class TensorStagePanel implements StagePanel {
         if (isCausal(tensor.ref())) {
             for (int r = 0; r < rows; r++) {
                 for (int c = r + 1; c < columns; c++) {
-                    values[r * columns + c] = Double.NaN;                              // a later token: masked
+                    values[r * valueColumns + c] = Double.NaN;                         // a later token: masked
                 }
             }
         }
-        heatmap.setId("tensor-" + idOf(tensor.letter()));
-        heatmap.setUserData(tensor.letter());
-        heatmap.pinnedCellProperty().set(null);
-        heatmap.setColorScale(isProbability(tensor.ref()) ? ColorScale.SEQUENTIAL : ColorScale.DIVERGING);
-        heatmap.setAutoRange();
-        heatmap.cellSizeProperty().set(cellSize(rows, columns));
-        heatmap.setValues(values, rows, columns);
-        heatmap.setRowLabels(labels(tensor.rowAxis(), binding.rowIndices(), rows, run));
-        heatmap.setColumnLabels(labels(tensor.columnAxis(), binding.columnIndices(), columns, run));
-        heatmap.setTitle(tensor.letter() + "  " + tensor.shapeText());
+        heatmap.setValues(values, valueColumns, 0, rows, columns);
     }
 
     /** Cell side for a {@code rows × columns} heatmap: {@value #MAX_CELL} pixels, smaller for large matrices. */
@@ -422,52 +635,54 @@ public final class TensorStagePanel implements StagePanel {
     }
 
     /** Lays the heatmaps out: one row of inputs, weights and outputs with operators; Q, K, V as three rows. */
-    private Node layout(StageView view) {
+    private List<Placement> layout(StageView view) {
         if (view.stage().kind() == Stage.Kind.QKV) {
             return queryKeyValueLayout();
         }
-        HBox row = new HBox(10);
-        row.getStyleClass().add("tensor-row");
-        row.setAlignment(Pos.CENTER_LEFT);
+        List<Placement> row = new ArrayList<>();
+        int column = 0;
         for (int i = 0; i < bindings.size(); i++) {
             if (i > 0) {
-                row.getChildren().add(operator(operatorBetween(view.stage().kind(), bindings.get(i - 1).tensor(),
-                        bindings.get(i).tensor())));
+                String symbol = operatorBetween(view.stage().kind(), bindings.get(i - 1).tensor(), bindings.get(i).tensor());
+                row.add(new Placement(operator(i - 1, symbol), column++, 0, 1));
             }
-            row.getChildren().add(pool.get(i));
+            row.add(new Placement(onScreen.get(i), column++, 0, 1));
         }
         return row;
     }
 
-    private Node queryKeyValueLayout() {
-        GridPane grid = new GridPane();
-        grid.getStyleClass().add("tensor-row");
-        grid.setHgap(10);
-        grid.setVgap(10);
-        grid.setAlignment(Pos.CENTER_LEFT);
+    private List<Placement> queryKeyValueLayout() {
+        List<Placement> grid = new ArrayList<>();
+        int operatorsUsed = 0;
         String[] letters = {"Q", "K", "V"};
         for (int i = 0; i < bindings.size(); i++) {
             StageTensor tensor = bindings.get(i).tensor();
-            HeatmapView heatmap = pool.get(i);
+            HeatmapView heatmap = onScreen.get(i);
             if (tensor.role() == Role.INPUT) {
-                grid.add(heatmap, 0, 0, 1, 3);
+                grid.add(new Placement(heatmap, 0, 0, 3));
                 continue;
             }
             String letter = tensor.letter();
             for (int line = 0; line < letters.length; line++) {
                 String base = letters[line];
+                String symbol = null;
+                int column = 0;
                 if (letter.equals("W_" + base)) {
-                    grid.add(operator("·"), 1, line);
-                    grid.add(heatmap, 2, line);
+                    symbol = "·";
+                    column = 1;
                 } else if (letter.equals("b_" + base)) {
-                    grid.add(operator("+"), 3, line);
-                    grid.add(heatmap, 4, line);
+                    symbol = "+";
+                    column = 3;
                 } else if (letter.equals(base)) {
-                    grid.add(operator("="), 5, line);
-                    grid.add(heatmap, 6, line);
+                    symbol = "=";
+                    column = 5;
                 } else if (letter.equals(base + "_rot")) {
-                    grid.add(operator("→"), 7, line);
-                    grid.add(heatmap, 8, line);
+                    symbol = "→";
+                    column = 7;
+                }
+                if (symbol != null) {
+                    grid.add(new Placement(operator(operatorsUsed++, symbol), column, line, 1));
+                    grid.add(new Placement(heatmap, column + 1, line, 1));
                 }
             }
         }
@@ -502,9 +717,16 @@ public final class TensorStagePanel implements StagePanel {
         return ",";
     }
 
-    private static Label operator(String symbol) {
-        Label label = new Label(symbol);
-        label.getStyleClass().add("tensor-operator");
+    /** Operator label number {@code index} of the reused ones, showing {@code symbol}. */
+    private Label operator(int index, String symbol) {
+        while (operators.size() <= index) {
+            Label label = new Label();
+            label.getStyleClass().add("tensor-operator");
+            label.setMinSize(Region.USE_PREF_SIZE, Region.USE_PREF_SIZE);
+            operators.add(label);
+        }
+        Label label = operators.get(index);
+        label.setText(symbol);
         return label;
     }
 
@@ -520,7 +742,7 @@ public final class TensorStagePanel implements StagePanel {
                 int id = run.id(token);
                 row = binding.rowIndices() == null ? id : Math.max(-1, Arrays.binarySearch(binding.rowIndices(), id));
             }
-            pool.get(i).highlightedRowProperty().set(row);
+            onScreen.get(i).highlightedRowProperty().set(row);
         }
     }
 
@@ -531,14 +753,14 @@ public final class TensorStagePanel implements StagePanel {
             return;
         }
         for (int i = 0; i < bindings.size(); i++) {
-            Cell hovered = pool.get(i).hoveredCellProperty().get();
+            Cell hovered = onScreen.get(i).hoveredCellProperty().get();
             if (hovered != null) {
                 explanation.set(explain(bindings.get(i), hovered));
                 return;
             }
         }
         for (int i = 0; i < bindings.size(); i++) {
-            Cell pinned = pool.get(i).pinnedCellProperty().get();
+            Cell pinned = onScreen.get(i).pinnedCellProperty().get();
             if (pinned != null) {
                 explanation.set(explain(bindings.get(i), pinned));
                 return;

@@ -18,6 +18,7 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.BoundingBox;
 import javafx.geometry.Bounds;
+import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.Group;
 import javafx.scene.canvas.Canvas;
@@ -47,9 +48,11 @@ import javafx.scene.transform.Rotate;
  *
  * <p>The cell colours live in a {@link PixelBuffer} image of {@code cols × rows} pixels (masked cells
  * transparent). Only the cells visible in the window (inside every clipping ancestor, e.g. a ScrollPane's
- * viewport) are drawn, onto one canvas with image smoothing off, over a hatch fill that shows through the
- * masked cells; so the drawing cost follows the window's size, not the matrix's, and a wide matrix at a
- * large zoom never needs a texture larger than graphics cards allow. A snapshot shows the visible cells.
+ * viewport) are coloured and drawn, onto one canvas with image smoothing off, over a hatch fill that shows
+ * through the masked cells; so the drawing cost follows the window's size, not the matrix's, and a wide
+ * matrix at a large zoom never needs a texture larger than graphics cards allow. Setting values, scale and
+ * range only records them: the range, legend and colours are worked out once, at the next layout pass
+ * (or when the range is asked for). A snapshot shows the visible cells.
  */
 public final class HeatmapView extends Region {
 
@@ -72,6 +75,10 @@ public final class HeatmapView extends Region {
     private static final double ZOOM_STEP = 1.15;
     /** Font of the row and column labels; set here, not in CSS, because label widths decide the layout. */
     private static final Font LABEL_FONT = Font.font(11);
+    /** Measured widths of label texts in {@link #LABEL_FONT}: indices and tokens repeat from matrix to matrix. */
+    private static final java.util.Map<String, Double> LABEL_WIDTHS = new java.util.HashMap<>();
+    /** The width cache is emptied when it grows past this many texts. */
+    private static final int LABEL_WIDTHS_LIMIT = 65_536;
 
     private final ResourceBundle messages;
 
@@ -88,8 +95,12 @@ public final class HeatmapView extends Region {
     private boolean labelsDirty = true;
 
     private IntBuffer cellPixels;
-    /** Colours of the cells, row by row, written here first and copied to the pixel buffer in one bulk put. */
-    private int[] cellColours = new int[0];
+    /** Colours of one row of visible cells, written here first and copied to the pixel buffer in one bulk put. */
+    private int[] rowColours = new int[0];
+    /** True when values, scale or range changed since the range, legend and colours were last worked out. */
+    private boolean valuesDirty = true;
+    /** Cells whose colours in the pixel buffer match the values now: first row, first column, row count, column count. */
+    private final int[] colouredCells = {0, 0, 0, 0};
     private PixelBuffer<IntBuffer> cellBuffer;
     private WritableImage cellImage;
     private final ImagePattern hatch = hatchPattern();
@@ -206,7 +217,7 @@ public final class HeatmapView extends Region {
         addEventHandler(MouseEvent.MOUSE_EXITED, event -> hoveredCell.set(null));
         addEventHandler(MouseEvent.MOUSE_CLICKED, this::togglePin);
         addEventHandler(ScrollEvent.SCROLL, this::zoom);
-        showValues();
+        invalidateValues();
     }
 
     @Override
@@ -232,6 +243,44 @@ public final class HeatmapView extends Region {
             values = new double[rowMajor.length];
         }
         System.arraycopy(rowMajor, 0, values, 0, rowMajor.length);
+        resize(rows, cols);
+        invalidateValues();
+    }
+
+    /**
+     * Shows columns {@code [firstColumn, firstColumn + cols)} of the first {@code rows} rows of a row-major
+     * matrix {@code source} that has {@code sourceColumns} columns, without an intermediate copy (e.g. the
+     * weights of one head out of a fused parameter). {@code source}: Not modified; the values are copied.
+     * Throws IllegalArgumentException when the block lies outside {@code source} or a side is negative or
+     * above {@link #MAX_SIDE}.
+     */
+    public void setValues(double[] source, int sourceColumns, int firstColumn, int rows, int cols) {
+        if (rows < 0 || cols < 0 || rows > MAX_SIDE || cols > MAX_SIDE) {
+            throw new IllegalArgumentException("A heatmap has 0 to " + MAX_SIDE + " rows and columns, got "
+                    + rows + " × " + cols);
+        }
+        if (firstColumn < 0 || firstColumn + cols > sourceColumns
+                || (long) rows * sourceColumns > source.length) {
+            throw new IllegalArgumentException("Columns [" + firstColumn + ", " + (firstColumn + cols) + ") of "
+                    + rows + " rows do not lie in a matrix of " + source.length + " values with " + sourceColumns
+                    + " columns");
+        }
+        int count = rows * cols;
+        if (values.length < count) {
+            values = new double[count];
+        }
+        if (firstColumn == 0 && cols == sourceColumns) {
+            System.arraycopy(source, 0, values, 0, count);
+        } else {
+            for (int row = 0; row < rows; row++) {
+                System.arraycopy(source, row * sourceColumns + firstColumn, values, row * cols, cols);
+            }
+        }
+        resize(rows, cols);
+        invalidateValues();
+    }
+
+    private void resize(int rows, int cols) {
         if (rows != this.rows || cols != this.cols) {
             this.rows = rows;
             this.cols = cols;
@@ -239,7 +288,6 @@ public final class HeatmapView extends Region {
             labelsDirty = true;
             forgetCellsOutside();
         }
-        showValues();
     }
 
     /** Chooses the colour map and redraws. */
@@ -247,8 +295,10 @@ public final class HeatmapView extends Region {
         if (scale == null) {
             throw new IllegalArgumentException("A heatmap needs a colour scale, got null");
         }
-        this.scale = scale;
-        showValues();
+        if (scale != this.scale) {
+            this.scale = scale;
+            invalidateValues();
+        }
     }
 
     /** Fixes the colour range to {@code [lo, hi]} (both finite, lo ≤ hi) instead of the automatic range. */
@@ -257,7 +307,7 @@ public final class HeatmapView extends Region {
         this.autoRange = false;
         this.lo = lo;
         this.hi = hi;
-        showValues();
+        invalidateValues();
     }
 
     /**
@@ -265,30 +315,42 @@ public final class HeatmapView extends Region {
      * when every value lies in it, else the values' minimum and maximum.
      */
     public void setAutoRange() {
-        this.autoRange = true;
-        showValues();
+        if (!autoRange) {
+            this.autoRange = true;
+            invalidateValues();
+        }
     }
 
     /** Lower end of the colour range in use. */
     public double getRangeLow() {
+        refreshValues();
         return lo;
     }
 
     /** Upper end of the colour range in use. */
     public double getRangeHigh() {
+        refreshValues();
         return hi;
     }
 
     /** Labels of the rows (e.g. tokens); null shows row indices, an empty list shows none. Copied. */
     public void setRowLabels(List<String> labels) {
-        rowLabels = labels == null ? null : List.copyOf(labels);
+        List<String> copy = labels == null ? null : List.copyOf(labels);
+        if (copy == null ? rowLabels == null : copy.equals(rowLabels)) {
+            return;
+        }
+        rowLabels = copy;
         labelsDirty = true;
         requestLayout();
     }
 
     /** Labels of the columns (dimension indices or tokens); null shows indices, an empty list none. Copied. */
     public void setColumnLabels(List<String> labels) {
-        columnLabels = labels == null ? null : List.copyOf(labels);
+        List<String> copy = labels == null ? null : List.copyOf(labels);
+        if (copy == null ? columnLabels == null : copy.equals(columnLabels)) {
+            return;
+        }
+        columnLabels = copy;
         labelsDirty = true;
         requestLayout();
     }
@@ -392,14 +454,28 @@ public final class HeatmapView extends Region {
             cellImage = null;
             return;
         }
-        cellColours = new int[rows * cols];
+        rowColours = new int[cols];
         cellPixels = ByteBuffer.allocateDirect(rows * cols * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
         cellBuffer = new PixelBuffer<>(cols, rows, cellPixels, PixelFormat.getIntArgbPreInstance());
         cellImage = new WritableImage(cellBuffer);
     }
 
-    /** Recomputes the range if automatic, writes every cell's colour into the image, and updates the legend. */
-    private void showValues() {
+    /** Records that values, scale or range changed; the next layout pass works out range, legend and colours. */
+    private void invalidateValues() {
+        valuesDirty = true;
+        cellsDirty = true;
+        requestLayout();
+    }
+
+    /**
+     * When values, scale or range changed: recomputes the range if automatic, updates the legend and forgets
+     * the coloured cells, so that the visible ones are coloured again when drawn.
+     */
+    private void refreshValues() {
+        if (!valuesDirty) {
+            return;
+        }
+        valuesDirty = false;
         int count = rows * cols;
         maskedCount = 0;
         double min = Double.POSITIVE_INFINITY;
@@ -416,12 +492,9 @@ public final class HeatmapView extends Region {
         if (autoRange) {
             chooseAutoRange(min, max);
         }
-        if (count > 0) {
-            writePixels(count);
-        }
+        Arrays.fill(colouredCells, 0);
         cellsDirty = true;
         drawLegendBar();
-        requestLayout();
     }
 
     private void chooseAutoRange(double min, double max) {
@@ -441,24 +514,40 @@ public final class HeatmapView extends Region {
         }
     }
 
-    private void writePixels(int count) {
+    /** Writes the colours of the cells in {@code cells} (first row, first column, row count, column count) into the image. */
+    private void writePixels(int[] cells) {
         double slope = scale.indexSlope(lo, hi);
         double offset = scale.indexOffset(lo, hi);
         double lowIndex = lo * slope + offset;
         double highIndex = hi * slope + offset;
         int[] table = scale.table();
-        for (int i = 0; i < count; i++) {
-            double value = values[i];
-            if (Double.isFinite(value)) {
-                double index = value * slope + offset;
-                index = index < lowIndex ? lowIndex : index > highIndex ? highIndex : index;
-                cellColours[i] = table[(int) (index + 0.5)];
-            } else {
-                cellColours[i] = 0; // transparent: the hatch below shows through
+        int firstRow = cells[0];
+        int firstColumn = cells[1];
+        int rowCount = cells[2];
+        int columnCount = cells[3];
+        for (int row = firstRow; row < firstRow + rowCount; row++) {
+            int start = row * cols + firstColumn;
+            for (int c = 0; c < columnCount; c++) {
+                double value = values[start + c];
+                if (Double.isFinite(value)) {
+                    double index = value * slope + offset;
+                    index = index < lowIndex ? lowIndex : index > highIndex ? highIndex : index;
+                    rowColours[c] = table[(int) (index + 0.5)];
+                } else {
+                    rowColours[c] = 0; // transparent: the hatch below shows through
+                }
             }
+            cellPixels.put(start, rowColours, 0, columnCount);
         }
-        cellPixels.put(0, cellColours, 0, count);
-        cellBuffer.updateBuffer(buffer -> null);
+        cellBuffer.updateBuffer(buffer -> new Rectangle2D(firstColumn, firstRow, columnCount, rowCount));
+        System.arraycopy(cells, 0, colouredCells, 0, 4);
+    }
+
+    /** True when every cell of {@code cells} already has its colour in the image. */
+    private boolean coloured(int[] cells) {
+        return cells[0] >= colouredCells[0] && cells[1] >= colouredCells[1]
+                && cells[0] + cells[2] <= colouredCells[0] + colouredCells[2]
+                && cells[1] + cells[3] <= colouredCells[1] + colouredCells[3];
     }
 
     /**
@@ -519,6 +608,9 @@ public final class HeatmapView extends Region {
         cellCanvas.setHeight(height);
         if (cellImage == null || width == 0 || height == 0) {
             return;
+        }
+        if (!coloured(visibleCells)) {
+            writePixels(visibleCells);
         }
         GraphicsContext graphics = cellCanvas.getGraphicsContext2D();
         if (maskedCount > 0) {
@@ -608,8 +700,7 @@ public final class HeatmapView extends Region {
         boolean numeric = true;
         for (int col = 0; col < columnsLabelled; col++) {
             String shortened = shorten(columnTexts.get(col));
-            probe.setText(shortened);
-            widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+            widest = Math.max(widest, labelWidth(probe, shortened));
             numeric &= shortened.chars().allMatch(Character::isDigit);
         }
         int horizontalStride = niceStride(Math.ceil((widest + LABEL_GAP) / size));
@@ -629,6 +720,21 @@ public final class HeatmapView extends Region {
         } else {
             columnLabelHeight = LABEL_GAP + (columnLabelsVertical ? Math.min(MAX_COLUMN_LABEL_LENGTH, widest) : lineHeight);
         }
+    }
+
+    /** Width of {@code text} in the label font, measured with {@code probe} the first time a text is seen. */
+    private static double labelWidth(Text probe, String text) {
+        Double known = LABEL_WIDTHS.get(text);
+        if (known != null) {
+            return known;
+        }
+        if (LABEL_WIDTHS.size() >= LABEL_WIDTHS_LIMIT) {
+            LABEL_WIDTHS.clear();
+        }
+        probe.setText(text);
+        double width = probe.getLayoutBounds().getWidth();
+        LABEL_WIDTHS.put(text, width);
+        return width;
     }
 
     private Text label(List<Text> pool, int index) {
@@ -719,6 +825,7 @@ public final class HeatmapView extends Region {
 
     @Override
     protected void layoutChildren() {
+        refreshValues();
         updateLabels();
         double size = cellSize.get();
         double left = snappedLeftInset() + PADDING;

@@ -1,5 +1,8 @@
 package org.stepwise.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +35,10 @@ import org.stepwise.ui.VisualizerViewModel;
  * Frame-time benchmark of the visualizer window (a program, not a test): the time to redraw each stage
  * of the default model, the time to change layer or head on a GPT-2-small-shaped random model, and the
  * frame intervals an {@link AnimationTimer} sees while a trainer runs and sends its weights to the window.
+ * Each redraw is measured twice: the CPU time the FX thread spends in it (our code: values, setValues, CSS
+ * and layout; unaffected by other processes on a shared machine) and the wall time. The frames report the
+ * CPU time per frame of the FX thread and of the renderer thread, idle and while training, to separate
+ * what our code costs from what rendering costs (the software renderer when run headless).
  * Run: {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=org.stepwise.bench.WindowFrameBenchmark} (add {@code -Dexec.args=--small-vocab} for
  * a GPT-2 vocabulary of 8192 instead of 50257).
@@ -53,14 +60,18 @@ public final class WindowFrameBenchmark {
         LoadedModel model = DefaultModel.load();
         Opened small = open(model, MESSAGES.getString("ui.defaultSentence"));
         double[] redraws = new double[small.viewModel.stagesProperty().get().size()];
+        double[] redrawWalls = new double[redraws.length];
         for (int round = 0; round < 3; round++) {          // the first rounds warm the JIT up
             for (int index = 0; index < redraws.length; index++) {
                 int stage = index;
-                redraws[index] = onFx(() -> small.viewModel.stageIndexProperty().set(stage));
+                redrawWalls[index] = onFx(() -> small.viewModel.stageIndexProperty().set(stage));
+                redraws[index] = lastCpuMillis;
             }
         }
-        System.out.printf(Locale.ROOT, "default model: redraw a stage  mean %.2f ms, max %.2f ms over %d stages%n",
-                mean(redraws), max(redraws), redraws.length);
+        System.out.printf(Locale.ROOT, "default model: redraw a stage  FX-thread CPU mean %.2f ms, max %.2f ms;"
+                + " wall mean %.2f ms, max %.2f ms over %d stages%n",
+                mean(redraws), max(redraws), mean(redrawWalls), max(redrawWalls), redraws.length);
+        frames(small, "idle window", 3000);
 
         frameTimesWhileTraining(small, model);
         onFx(() -> small.stage.close());
@@ -78,27 +89,38 @@ public final class WindowFrameBenchmark {
                 + " window %.0f ms%n", vocab, (System.nanoTime() - start) / 1e6);
         List<Double> headChanges = new ArrayList<>();
         List<Double> layerChanges = new ArrayList<>();
+        List<Double> headWalls = new ArrayList<>();
+        List<Double> layerWalls = new ArrayList<>();
         for (Kind kind : List.of(Kind.QKV, Kind.SCORES, Kind.ATTENTION_SOFTMAX, Kind.FFN_UP, Kind.FFN_DOWN)) {
             onFx(() -> large.viewModel.openStage(org.stepwise.pipeline.Stage.of(kind, 0), 0));
             for (int step = 1; step < 12; step++) {
                 int target = step;
-                headChanges.add(onFx(() -> large.viewModel.headProperty().set(target)));
-                layerChanges.add(onFx(() -> large.viewModel.jumpToBlock(target)));
+                headWalls.add(onFx(() -> large.viewModel.headProperty().set(target)));
+                headChanges.add(lastCpuMillis);
+                layerWalls.add(onFx(() -> large.viewModel.jumpToBlock(target)));
+                layerChanges.add(lastCpuMillis);
             }
             double[] heads = headChanges.stream().mapToDouble(Double::doubleValue).toArray();
             double[] layers = layerChanges.stream().mapToDouble(Double::doubleValue).toArray();
-            System.out.printf(Locale.ROOT, "  %-18s head change mean %.1f ms max %.1f ms; layer change mean %.1f ms max %.1f ms%n",
-                    kind, mean(heads), max(heads), mean(layers), max(layers));
+            System.out.printf(Locale.ROOT, "  %-18s FX-thread CPU: head change mean %.1f ms max %.1f ms; layer change"
+                            + " mean %.1f ms max %.1f ms (wall means %.1f, %.1f ms)%n", kind, mean(heads), max(heads),
+                    mean(layers), max(layers), mean(unbox(headWalls)), mean(unbox(layerWalls)));
             headChanges.clear();
             layerChanges.clear();
+            headWalls.clear();
+            layerWalls.clear();
         }
         double[] stages = new double[large.viewModel.stagesProperty().get().size()];
+        double[] stageWalls = new double[stages.length];
         for (int index = 0; index < stages.length; index++) {
             int stage = index;
-            stages[index] = onFx(() -> large.viewModel.stageIndexProperty().set(stage));
+            stageWalls[index] = onFx(() -> large.viewModel.stageIndexProperty().set(stage));
+            stages[index] = lastCpuMillis;
         }
-        System.out.printf(Locale.ROOT, "  every stage once: mean %.1f ms, max %.1f ms (stage %d)%n", mean(stages),
-                max(stages), argmax(stages));
+        System.out.printf(Locale.ROOT, "  every stage once: FX-thread CPU mean %.1f ms, max %.1f ms (stage %d);"
+                + " wall mean %.1f ms, max %.1f ms%n", mean(stages), max(stages), argmax(stages), mean(stageWalls),
+                max(stageWalls));
+        frames(large, "GPT-2-shaped idle window", 3000);
         large.viewModel.close();
         Platform.exit();
         System.exit(0);
@@ -128,22 +150,92 @@ public final class WindowFrameBenchmark {
         return opened[0];
     }
 
-    /** Runs {@code action} on the FX thread followed by CSS and layout of every window; returns milliseconds. */
+    /** FX-thread CPU milliseconds of the last {@link #onFx} call. */
+    private static volatile double lastCpuMillis;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * Runs {@code action} on the FX thread followed by CSS and layout of every window; returns wall
+     * milliseconds and leaves the FX thread's CPU milliseconds in {@link #lastCpuMillis}.
+     */
     private static double onFx(Runnable action) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        double[] millis = new double[1];
+        double[] millis = new double[2];
         Platform.runLater(() -> {
             long start = System.nanoTime();
+            long cpuStart = THREADS.getCurrentThreadCpuTime();
             action.run();
             for (javafx.stage.Window window : javafx.stage.Window.getWindows()) {
                 window.getScene().getRoot().applyCss();
                 window.getScene().getRoot().layout();
             }
+            millis[1] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
             millis[0] = (System.nanoTime() - start) / 1e6;
             done.countDown();
         });
         done.await();
+        lastCpuMillis = millis[1];
         return millis[0];
+    }
+
+    /** CPU nanoseconds so far of every thread whose name starts with {@code prefix}. */
+    private static long cpuOfThreads(String prefix) {
+        long total = 0;
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(prefix)) {
+                total += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** The FX thread's name (the Monocle headless platform calls it differently from a desktop one). */
+    private static String fxThreadName() throws InterruptedException {
+        String[] name = new String[1];
+        onFx(() -> name[0] = Thread.currentThread().getName());
+        return name[0];
+    }
+
+    /**
+     * Frame intervals an {@link AnimationTimer} sees over {@code millis} ms, and the CPU time per frame of
+     * the FX thread and of the renderer thread; prints them under {@code label} and returns the frame count.
+     */
+    private static int frames(Opened opened, String label, long millis) throws Exception {
+        String fxThread = fxThreadName();
+        List<Long> intervals = new ArrayList<>();
+        long[] last = {0};
+        AnimationTimer timer = new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                if (last[0] != 0) {
+                    intervals.add(now - last[0]);
+                }
+                last[0] = now;
+            }
+        };
+        long fxCpu = cpuOfThreads(fxThread);
+        long renderCpu = cpuOfThreads("QuantumRenderer");
+        Platform.runLater(timer::start);
+        Thread.sleep(millis);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            timer.stop();
+            stopped.countDown();
+        });
+        stopped.await();
+        fxCpu = cpuOfThreads(fxThread) - fxCpu;
+        renderCpu = cpuOfThreads("QuantumRenderer") - renderCpu;
+        double[] frames = intervals.stream().skip(10).mapToDouble(nanos -> nanos / 1e6).sorted().toArray();
+        int count = Math.max(1, intervals.size());
+        System.out.printf(Locale.ROOT, "%s: %d frames, interval mean %.1f ms (%.0f fps), p95 %.1f ms, max %.1f ms;"
+                        + " CPU per frame: FX thread %.1f ms, renderer %.1f ms%n", label, frames.length,
+                mean(frames), 1000 / mean(frames), frames.length == 0 ? Double.NaN : frames[(int) (frames.length * 0.95)],
+                max(frames), fxCpu / 1e6 / count, renderCpu / 1e6 / count);
+        return frames.length;
+    }
+
+    private static double[] unbox(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Trains the default model on its own thread for a few seconds, handing every update to the window. */
@@ -162,32 +254,11 @@ public final class WindowFrameBenchmark {
         }, "benchmark-trainer");
         onFx(() -> opened.viewModel.stageIndexProperty().set(
                 opened.viewModel.stagesProperty().get().indexOf(org.stepwise.pipeline.Stage.of(Kind.ATTENTION_SOFTMAX, 1))));
-        List<Long> intervals = new ArrayList<>();
-        long[] last = {0};
-        AnimationTimer timer = new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                if (last[0] != 0) {
-                    intervals.add(now - last[0]);
-                }
-                last[0] = now;
-            }
-        };
         trainer.start();
-        Platform.runLater(timer::start);
-        Thread.sleep(6000);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Platform.runLater(() -> {
-            timer.stop();
-            stopped.countDown();
-        });
-        stopped.await();
+        frames(opened, "while training (weights sent every iteration)", 6000);
         training.set(false);
         trainer.join();
-        double[] frames = intervals.stream().skip(10).mapToDouble(nanos -> nanos / 1e6).sorted().toArray();
-        System.out.printf(Locale.ROOT, "while training (%d iterations in 6 s, weights sent every iteration): %d frames,"
-                        + " mean %.1f ms (%.0f fps), p95 %.1f ms, max %.1f ms%n", iterations.get(), frames.length,
-                mean(frames), 1000 / mean(frames), frames[(int) (frames.length * 0.95)], max(frames));
+        System.out.printf(Locale.ROOT, "  trainer: %d iterations in 6 s%n", iterations.get());
     }
 
     /** A GPT-2-small-shaped model with random weights and a character tokenizer of exactly {@code vocab} tokens. */
