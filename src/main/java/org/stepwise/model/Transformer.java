@@ -40,8 +40,6 @@ public final class Transformer {
      * Below this many multiply-adds (roughly positions × parameters) a batch's chunks run one after
      * another on the calling thread: handing them to other threads would cost more than it saves.
      * Either way each chunk is computed alone and the chunks are added in order, so the numbers match.
-     * The same happens when the matrix products run on a multi-threaded native BLAS that already
-     * keeps every core busy: two pools competing for two cores ran about half as fast as one.
      */
     private static final long INLINE_WORK = 2_000_000;
 
@@ -304,7 +302,7 @@ public final class Transformer {
             }
         }
         try {
-            if (used == 1 || positions * workPerPosition < INLINE_WORK || MatMul.usesAllCores()) {
+            if (used == 1 || positions * workPerPosition < INLINE_WORK) {
                 for (int c = 0; c < used; c++) {
                     runChunk(c);
                 }

@@ -93,14 +93,6 @@ public final class MatMul {
     }
 
     /**
-     * True when the products run on a multi-threaded native library that spreads each large product
-     * over every core itself; callers then gain nothing by multiplying on several threads at once.
-     */
-    public static boolean usesAllCores() {
-        return NATIVE != null && NATIVE.threadSafe();
-    }
-
-    /**
      * What computes the products: the native library's file name (e.g. {@code libopenblasp-r0.3.21.so})
      * or {@code "java"} when the Java kernel does.
      */

@@ -34,6 +34,14 @@ final class NativeBlas {
     /** The binding and how to call it, or empty when no optimized library is present. */
     static final Optional<NativeBlas> INSTANCE = load();
 
+    /**
+     * OpenBLAS computes a product of at most this many multiply-adds (m·n·k) on the calling thread and
+     * spreads larger ones over its own threads. The model already multiplies on one thread per core, and
+     * two sets of threads competing for the same cores ran at half speed, so products are handed over in
+     * row blocks below this size; only a single row larger than it (GPT-2's output layer) is left whole.
+     */
+    private static final long SINGLE_THREAD_VOLUME = 262_144;
+
     private final BLAS blas;
     private final String library;
     private final ReentrantLock lock;
@@ -65,15 +73,23 @@ final class NativeBlas {
         String opB = transposeB ? "T" : "N";
         String opA = transposeA ? "T" : "N";
         double beta = accumulate ? 1.0 : 0.0;
-        if (lock == null) {
-            blas.dgemm(opB, opA, n, m, k, 1.0, b, bCols, a, aCols, beta, c, n);
-            return;
+        // Rows of c per call: small enough that the library computes each call on the calling thread.
+        long rowVolume = (long) n * k;
+        int rowsPerCall = rowVolume >= SINGLE_THREAD_VOLUME ? m : (int) Math.max(1, SINGLE_THREAD_VOLUME / rowVolume);
+        if (lock != null) {
+            lock.lock();
         }
-        lock.lock();
         try {
-            blas.dgemm(opB, opA, n, m, k, 1.0, b, bCols, a, aCols, beta, c, n);
+            for (int first = 0; first < m; first += rowsPerCall) {
+                int rows = Math.min(rowsPerCall, m - first);
+                // Row `first` of op(a): row `first` of a, or column `first` of a when a is read transposed.
+                int aOffset = transposeA ? first : first * aCols;
+                blas.dgemm(opB, opA, n, rows, k, 1.0, b, 0, bCols, a, aOffset, aCols, beta, c, first * n, n);
+            }
         } finally {
-            lock.unlock();
+            if (lock != null) {
+                lock.unlock();
+            }
         }
     }
 
