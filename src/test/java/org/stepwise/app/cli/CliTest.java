@@ -24,6 +24,7 @@ import org.stepwise.model.TraceSink;
 import org.stepwise.model.Transformer;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
+import org.stepwise.tensor.MatMul;
 import org.stepwise.tokenizer.Gpt2TestFolder;
 
 /** Every command on the bundled default model and on a model the command line trained; bad input exits 2. */
@@ -137,6 +138,21 @@ class CliTest {
         assertEquals(2, lines.size());
         assertEquals(3, lines.get(0).get("logits").size());
         assertEquals(1, lines.get(1).get("logits").size());
+    }
+
+    @Test
+    void benchMeasuresTheDefaultConfigAndSaysWhatMultiplies() throws IOException {
+        Result r = run("bench", "--batch-size", "2", "--steps", "1", "--repeats", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode node = r.jsonLines().get(0);
+        assertTrue(node.get("train_tokens_per_s").asDouble() > 0);
+        assertEquals(2, node.get("batch_size").asInt());
+        assertEquals(MatMul.backend(), node.get("matmul").asText());
+        assertEquals(64, node.get("config").get("n_positions").asInt());
+
+        Result bad = run("bench", "--rounds", "0");
+        assertEquals(2, bad.code());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
     }
 
     @Test
