@@ -59,7 +59,7 @@ import org.stepwise.tokenizer.TokenizerFiles;
 class OpenModelWindowTest {
 
     private static final ResourceBundle ENGLISH = I18n.bundle(Locale.ENGLISH);
-    private static final String PREFERENCES = "/org/stepwise/test/open-model-window";
+    private static final String PREFERENCES = "/org/stepwise/open-model-window-test";
 
     @TempDir
     static Path work;
