@@ -3,36 +3,58 @@ package org.stepwise.app;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.ResourceBundle;
+import java.util.prefs.Preferences;
 
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
+import org.stepwise.ui.AppMenu;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.MainWindow;
+import org.stepwise.ui.OpenModelController;
+import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.training.TrainingDashboard;
+import org.stepwise.train.TrainingSettings;
 
 /**
  * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
  * puts the training dashboard beside it; the visualizer follows the weights the dashboard trains.
+ * The File menu opens any model folder; a model too large to train is shown with training off.
  */
 public final class StepwiseApp extends Application {
+
+    /** Models with a vocabulary this large (GPT-2's) are shown but not trained. */
+    public static final int UNTRAINABLE_VOCAB = 50257;
+    /** Models with more parameters than this are shown but not trained. */
+    public static final long UNTRAINABLE_PARAMETERS = 10_000_000L;
 
     private VisualizerViewModel viewModel;
     private MainWindow window;
     private TrainingDashboard dashboard;
+    private OpenModelController opener;
+    private ResourceBundle messages;
+    private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("recent-models");
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
+    /** Whether the model on screen is the one the trainer trains (read by the trainer's thread). */
+    private volatile boolean trainerShown = true;
+    /** The model last opened from the File menu, or null while the start model is on screen. */
+    private LoadedModel opened;
 
     @Override
     public void start(Stage stage) throws IOException {
-        ResourceBundle messages = I18n.bundle(Locale.getDefault());
+        messages = I18n.bundle(Locale.getDefault());
         LoadedModel model = DefaultModel.load();
         viewModel = new VisualizerViewModel(model, messages, messages.getString("ui.defaultSentence"));
         shownConfig = model.config();
@@ -41,12 +63,7 @@ public final class StepwiseApp extends Application {
         dashboard.setPrefWidth(500);
         dashboard.setMinWidth(420);
         window.root().setRight(dashboard);
-        dashboard.modelProperty().addListener((observable, before, trained) -> {
-            if (trained != null) {
-                shownConfig = trained.config();
-                viewModel.setModel(trained);
-            }
-        });
+        dashboard.modelProperty().addListener((observable, before, trained) -> followTrainer(before, trained));
         dashboard.addWeightsListener(this::showTrainedWeights);
         stage.setOnCloseRequest(event -> {
             if (!dashboard.confirmCloseWhileTraining()) {
@@ -55,12 +72,99 @@ public final class StepwiseApp extends Application {
         });
         // As large as the visualizer and the dashboard want side by side, but never beyond the screen.
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(window.root(), Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
+        opener = new OpenModelController(messages, new RecentModels(preferences), DefaultModel::load, this::showOpened,
+                () -> stage);
+        AppMenu menu = new AppMenu(messages, opener, () -> {
+            if (dashboard.confirmCloseWhileTraining()) {
+                stage.close();
+            }
+        });
+        HBox.setHgrow(menu.bar(), Priority.ALWAYS);
+        HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
+        BorderPane frame = new BorderPane(window.root());
+        frame.setTop(menuRow);
+        Scene scene = new Scene(frame, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
         scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
         stage.setTitle(messages.getString("app.title"));
         stage.setScene(scene);
         stage.show();
         window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
+    }
+
+    /** Keeps the recent models in {@code node} instead of the user's own preferences; call before {@link #start}. */
+    public void usePreferences(Preferences node) {
+        this.preferences = node;
+    }
+
+    /**
+     * Why the trainer should not train {@code model} (too large to learn visibly here), or null when it may.
+     */
+    public static String trainingOffReason(LoadedModel model, ResourceBundle messages) {
+        long parameterCount = 0;
+        for (String name : model.parameters().names()) {
+            parameterCount += model.parameters().get(name).getNumElements();
+        }
+        if (model.config().vocabSize() >= UNTRAINABLE_VOCAB || parameterCount > UNTRAINABLE_PARAMETERS) {
+            return I18n.format(messages, "open.training.off", model.name(), model.config().vocabSize(), parameterCount);
+        }
+        return null;
+    }
+
+    /** Shows a model opened from the File menu; the trainer takes it over when it is small enough. */
+    private void showOpened(LoadedModel model) {
+        opened = model;
+        shownConfig = model.config();
+        String reason = trainingOffReason(model, messages);
+        if (reason != null) {
+            trainerShown = false;
+            dashboard.setTrainingOff(reason);
+            viewModel.setModel(model);
+            return;
+        }
+        viewModel.setModel(model);
+        if (!dashboard.viewModel().readyProperty().get()) {
+            trainerShown = false;           // the bundled model is still loading; the trainer takes this one after
+            return;
+        }
+        startTraining(model);
+    }
+
+    /** Hands {@code model} to the trainer (paused) on the current corpus and settings. */
+    private void startTraining(LoadedModel model) {
+        TrainingSettings settings = dashboard.viewModel().settings();
+        try {
+            Corpus text = dashboard.viewModel().corpus() != null ? dashboard.viewModel().corpus() : Corpus.english();
+            dashboard.setTrainingOff(null);
+            dashboard.viewModel().pause();
+            dashboard.viewModel().train(model, text, settings != null ? settings : TrainingSettings.defaults());
+            trainerShown = true;
+        } catch (IOException | IllegalArgumentException cannot) {
+            trainerShown = false;
+            dashboard.setTrainingOff(I18n.format(messages, "open.training.cannot", cannot.getMessage()));
+        }
+    }
+
+    /** Shows the trainer's new model (built, reset or opened in the dashboard) in the visualizer. */
+    private void followTrainer(LoadedModel before, LoadedModel trained) {
+        if (trained == null) {
+            return;
+        }
+        if (trained == viewModel.modelProperty().get()) {
+            trainerShown = true;            // the trainer took over the model on screen
+            return;
+        }
+        if (before == null && opened != null) {
+            // The bundled model finished loading after a model was opened: the opened one stays on screen.
+            if (trainingOffReason(opened, messages) == null) {
+                startTraining(opened);
+            }
+            return;
+        }
+        opened = null;
+        dashboard.setTrainingOff(null);
+        shownConfig = trained.config();
+        trainerShown = true;
+        viewModel.setModel(trained);
     }
 
     /**
@@ -69,6 +173,9 @@ public final class StepwiseApp extends Application {
      * after the switch brings them.
      */
     private void showTrainedWeights(org.stepwise.model.Parameters weights) {
+        if (!trainerShown) {
+            return;
+        }
         try {
             ParameterLayout.of(shownConfig).check(weights);
         } catch (IllegalArgumentException otherModel) {
@@ -85,6 +192,11 @@ public final class StepwiseApp extends Application {
     /** The training dashboard beside the visualizer; null before start. */
     public TrainingDashboard dashboard() {
         return dashboard;
+    }
+
+    /** The File menu's model opener; null before start. */
+    public OpenModelController opener() {
+        return opener;
     }
 
     /** The main window; null before start. */

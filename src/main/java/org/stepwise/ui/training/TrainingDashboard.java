@@ -13,7 +13,9 @@ import java.util.function.Consumer;
 import javafx.animation.FadeTransition;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.concurrent.Task;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -112,6 +114,8 @@ public final class TrainingDashboard extends VBox {
     private final ComboBox<String> corpus = new ComboBox<>();
     private final ComboBox<Double> speed = new ComboBox<>();
     private final Label message = new Label();
+    private final Label offReason = new Label();
+    private final BooleanProperty trainingOff = new SimpleBooleanProperty(this, "trainingOff", false);
     private final Button useSuggestedRate = new Button();
     private final ProgressBar progress = new ProgressBar();
     private final Label progressText = new Label();
@@ -176,8 +180,8 @@ public final class TrainingDashboard extends VBox {
 
         Node transport = transport();
         Node settings = settingsPane();
-        transport.disableProperty().bind(viewModel.readyProperty().not());
-        settings.disableProperty().bind(viewModel.readyProperty().not());
+        transport.disableProperty().bind(viewModel.readyProperty().not().or(trainingOff));
+        settings.disableProperty().bind(viewModel.readyProperty().not().or(trainingOff));
         VBox content = new VBox(10, header(), transport, settings, messageLine(), countersBox(), chartBox(),
                 sampleBox(), detailTabs());
         content.setPadding(new Insets(10));
@@ -205,6 +209,23 @@ public final class TrainingDashboard extends VBox {
     /** See {@link TrainingViewModel#modelProperty()}. */
     public ObjectProperty<LoadedModel> modelProperty() {
         return viewModel.modelProperty();
+    }
+
+    /**
+     * Turns the training controls off, pausing any run, with {@code reason} shown under the model's name; a null
+     * reason turns them back on.
+     */
+    public void setTrainingOff(String reason) {
+        if (reason != null) {
+            viewModel.pause();
+        }
+        offReason.setText(reason == null ? "" : reason);
+        trainingOff.set(reason != null);
+    }
+
+    /** True while {@link #setTrainingOff} keeps the training controls off. */
+    public boolean isTrainingOff() {
+        return trainingOff.get();
     }
 
     public TrainingViewModel viewModel() {
@@ -279,7 +300,12 @@ public final class TrainingDashboard extends VBox {
         progressText.managedProperty().bind(progress.visibleProperty());
         HBox busy = new HBox(8, progress, progressText);
         busy.setAlignment(Pos.CENTER_LEFT);
-        return new VBox(4, top, modelSummary, busy);
+        offReason.setId("dashboard-off-reason");
+        offReason.getStyleClass().add("dashboard-caption");
+        offReason.setWrapText(true);
+        offReason.visibleProperty().bind(trainingOff);
+        offReason.managedProperty().bind(trainingOff);
+        return new VBox(4, top, modelSummary, offReason, busy);
     }
 
     private Node transport() {
