@@ -161,8 +161,7 @@ final class EmbeddingPanel implements StagePanel {
     }
 
     private void draw(StageContext newContext) {
-        boolean sameData = context != null && context.run() == newContext.run() && context.weights() == newContext.weights()
-                && context.messages() == newContext.messages();
+        boolean sameData = newContext.sameNumbersAs(context);
         context = newContext;
         ResourceBundle messages = newContext.messages();
         title.setText(messages.getString(newContext.stage().kind().bundleKey()));

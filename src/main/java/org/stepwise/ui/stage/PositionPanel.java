@@ -66,8 +66,7 @@ final class PositionPanel implements StagePanel {
     }
 
     private void draw(StageContext newContext) {
-        boolean sameData = context != null && context.run() == newContext.run() && context.weights() == newContext.weights()
-                && context.messages() == newContext.messages();
+        boolean sameData = newContext.sameNumbersAs(context);
         context = newContext;
         ResourceBundle messages = newContext.messages();
         ModelConfig config = newContext.model().config();

@@ -27,4 +27,12 @@ import org.stepwise.sample.SamplingSettings;
 public record StageContext(LoadedModel model, Parameters weights, PreparedSentence sentence, SentenceTrace run,
                            Stage stage, int head, int selectedToken, SamplingSettings sampling,
                            ResourceBundle messages, StageActions actions) {
+
+    /**
+     * True when {@code other} shows the same numbers in the same language: the same trace computed
+     * with the same weights, so a panel need not refill its heatmaps. Null {@code other}: false.
+     */
+    public boolean sameNumbersAs(StageContext other) {
+        return other != null && other.run == run && other.weights == weights && other.messages == messages;
+    }
 }
