@@ -139,7 +139,7 @@ final class AttentionPanel implements StagePanel {
         headTab.setText(messages.getString("stage.attention.thisHead"));
         allTab.setText(messages.getString("stage.attention.allHeads"));
         title.setText(Texts.format(messages, "stage.attention.title", messages.getString(newContext.stage().kind().bundleKey()),
-                newContext.stage().block(), newContext.head(), TensorValues.kvHeadOf(config, newContext.head())));
+                newContext.stage().block() + 1, newContext.head() + 1, TensorValues.kvHeadOf(config, newContext.head()) + 1));
         sharingCaption.setText(sharingText(config, messages));
         sharing.show(config, newContext.head(), messages);
         if (newContext.run() == null) {
@@ -199,12 +199,12 @@ final class AttentionPanel implements StagePanel {
         overviewCaption.setText(Texts.format(messages, "stage.attention.overview", config.nLayer(), heads));
         int[] pixels = new int[tokens * tokens];
         for (int head = 0; head < heads; head++) {
-            Label headLabel = new Label(Texts.format(messages, "stage.attention.headLabel", head));
+            Label headLabel = new Label(Texts.format(messages, "stage.attention.headLabel", head + 1));
             headLabel.getStyleClass().add("stage-caption");
             overview.add(headLabel, head + 1, 0);
         }
         for (int layer = 0; layer < config.nLayer(); layer++) {
-            Label blockLabel = new Label(Texts.format(messages, "stage.attention.blockLabel", layer));
+            Label blockLabel = new Label(Texts.format(messages, "stage.attention.blockLabel", layer + 1));
             blockLabel.getStyleClass().add("stage-caption");
             overview.add(blockLabel, 0, layer + 1);
             List<VBox> row = new ArrayList<>(heads);
@@ -227,7 +227,7 @@ final class AttentionPanel implements StagePanel {
                 thumbnail.getStyleClass().addAll("stage-thumbnail",
                         "stage-group-" + TensorValues.kvHeadOf(config, head) % HeadSharing.GROUP_TINTS);
                 Tooltip.install(thumbnail, new Tooltip(Texts.format(messages, "stage.attention.thumbnailTooltip",
-                        layer, head, TensorValues.kvHeadOf(config, head))));
+                        layer + 1, head + 1, TensorValues.kvHeadOf(config, head) + 1)));
                 int clickedLayer = layer;
                 int clickedHead = head;
                 thumbnail.setOnMouseClicked(event -> {

@@ -51,11 +51,11 @@ final class HeadSharing extends Pane {
                 line.getStyleClass().add("stage-sharing-selected");
             }
             getChildren().add(0, line);
-            getChildren().addAll(box("Q" + head, queryX, queryTop, kv, head == selectedHead));
+            getChildren().addAll(box("Q" + (head + 1), queryX, queryTop, kv, head == selectedHead));
         }
         for (int kv = 0; kv < kvHeads; kv++) {
             double kvX = LABEL_WIDTH + kv * kvSpacing + (kvSpacing - BOX_WIDTH) / 2;
-            getChildren().addAll(box("KV" + kv, kvX, kvTop, kv, kv == selectedKv));
+            getChildren().addAll(box("KV" + (kv + 1), kvX, kvTop, kv, kv == selectedKv));
         }
         setPrefSize(LABEL_WIDTH + queryRowWidth + 8, kvTop + BOX_HEIGHT + 4);
         setMinSize(getPrefWidth(), getPrefHeight());
