@@ -1,7 +1,7 @@
 package org.stepwise.ui.lesson;
 
-import java.util.Map;
-
+import org.stepwise.lesson.Directive;
+import org.stepwise.lesson.QuestionContext;
 import org.stepwise.pipeline.Stage;
 
 /**
@@ -29,14 +29,11 @@ public interface LessonHost {
     /** Changes the sampling settings; a null argument keeps that setting. */
     void setSampling(Double temperature, Integer topK, Double topP);
 
-    /** Shows the bundled model again. */
-    void useDefaultModel();
-
     /**
-     * Shows a fresh randomly initialised copy of the bundled model's config with options changed (keys
-     * of the lesson format: norm, positional, kv-heads, activation, experts, top-k, tied, tokenizer, seed).
+     * Shows the bundled model ({@code @model default}) or a fresh randomly initialised copy of its config
+     * with the directive's options changed ({@code @model variant ...}).
      */
-    void useModelVariant(Map<String, String> options);
+    void useModel(Directive.UseModel model);
 
     /** A training command: start, pause, step, epoch or reset. */
     void train(String command);
@@ -49,4 +46,16 @@ public interface LessonHost {
 
     /** Opens a side view: parameter-count or all-heads. */
     void openPanel(String panel);
+
+    /**
+     * Runs {@code next} once the app shows the result of every change asked so far (a new sentence or
+     * model is traced on a background thread): at once when nothing is pending.
+     */
+    void whenSettled(Runnable next);
+
+    /** The live state a question's expected answer is computed from, as the app shows it now. */
+    QuestionContext questionContext();
+
+    /** The tokens of the sentence on screen, as the window writes them (empty while none is traced). */
+    java.util.List<String> tokenTexts();
 }

@@ -102,7 +102,7 @@ public final class LessonText {
                 marker = "$";
             }
             int close = marker == null ? -1 : paragraph.indexOf(marker, i + marker.length());
-            if (close > i + marker.length() - 1 && close > i) {
+            if (marker != null && close > i + marker.length()) {      // a closing marker with something between
                 if (plain.length() > 0) {
                     runs.add(new Run(Run.Style.PLAIN, plain.toString()));
                     plain.setLength(0);

@@ -1,7 +1,8 @@
 package org.stepwise.ui.lesson;
 
 import java.io.IOException;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -13,11 +14,16 @@ import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
 import javafx.util.Duration;
 
+import org.stepwise.lesson.Directive;
+import org.stepwise.lesson.QuestionContext;
 import org.stepwise.model.ModelConfig;
+import org.stepwise.model.Parameters;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.PreparedSentence;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.sample.SamplingSettings;
+import org.stepwise.tokenizer.TokenDisplay;
 import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.train.Optimizer;
 import org.stepwise.train.TrainingSpeed;
@@ -41,6 +47,8 @@ public final class WindowLessonHost implements LessonHost {
     public static final String HIGHLIGHT_CLASS = "lesson-highlight";
     /** Vocabulary size of a word or BPE tokenizer a model variant trains. */
     public static final int VARIANT_VOCAB_SIZE = 256;
+    /** Seed of a model variant's random weights when the lesson gives none. */
+    public static final long VARIANT_SEED = 1;
 
     private static final Map<String, String> PANEL_IDS = Map.of(
             "sentence", "#sentence",
@@ -110,51 +118,25 @@ public final class WindowLessonHost implements LessonHost {
     }
 
     @Override
-    public void useDefaultModel() {
-        viewModel.setModel(defaultModel.get());
-    }
-
-    @Override
-    public void useModelVariant(Map<String, String> options) {
+    public void useModel(Directive.UseModel choice) {
         LoadedModel base = defaultModel.get();
-        ModelConfig config = base.config();
-        Map<String, String> rest = new HashMap<>(options);
-        String norm = rest.remove("norm");
-        String positional = rest.remove("positional");
-        String activation = rest.remove("activation");
-        String tied = rest.remove("tied");
-        config = config.withVariants(
-                activation == null ? config.activation() : ModelConfig.Activation.fromHfName(activation),
-                positional == null ? config.positional() : ModelConfig.Positional.valueOf(upper(positional)),
-                norm == null ? config.norm() : ModelConfig.Norm.valueOf(upper(norm)),
-                tied == null ? config.tiedOutput() : Boolean.parseBoolean(tied), config.bias());
-        String kvHeads = rest.remove("kv-heads");
-        if (kvHeads != null) {
-            config = config.withAttention(config.nHead(), Integer.parseInt(kvHeads));
+        if (!choice.variant()) {
+            viewModel.setModel(base);
+            return;
         }
-        String experts = rest.remove("experts");
-        String topK = rest.remove("top-k");
-        if (experts != null || topK != null) {
-            int expertCount = experts == null ? config.nExperts() : Integer.parseInt(experts);
-            config = config.withExperts(expertCount, topK == null ? Math.min(2, expertCount) : Integer.parseInt(topK));
-        }
-        String seedText = rest.remove("seed");
-        long seed = seedText == null ? 1 : Long.parseLong(seedText);
-        String tokenizerText = rest.remove("tokenizer");
-        if (!rest.isEmpty()) {
-            throw new IllegalArgumentException("unknown model options " + rest.keySet());
-        }
+        ModelConfig config = choice.configFor(base.config());
         Tokenizer tokenizer = base.tokenizer();
-        if (tokenizerText != null) {
-            Tokenizer.Kind kind = Tokenizer.Kind.valueOf(upper(tokenizerText));
+        if (choice.tokenizer().isPresent()) {
             try {
-                tokenizer = new ModelRecipe(config, kind, VARIANT_VOCAB_SIZE).trainTokenizer(Corpus.english().text());
+                tokenizer = new ModelRecipe(config, choice.tokenizer().get(), VARIANT_VOCAB_SIZE)
+                        .trainTokenizer(Corpus.english().text());
             } catch (IOException unreadable) {
                 throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
                         unreadable);
             }
             config = config.withVocabSize(tokenizer.vocabSize());
         }
+        long seed = choice.seed().orElse(VARIANT_SEED);
         viewModel.setModel(new LoadedModel(base.name() + "-variant", config,
                 ParameterLayout.of(config).initialize(seed), tokenizer));
     }
@@ -165,6 +147,9 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public void train(String command) {
+        if ("pause".equals(command) && (training == null || !training.readyProperty().get())) {
+            return;     // nothing is training, so nothing needs pausing
+        }
         TrainingViewModel trainer = trainer();
         switch (command) {
             case "start" -> trainer.start();
@@ -249,5 +234,45 @@ public final class WindowLessonHost implements LessonHost {
             }
         }
         throw new IllegalArgumentException("the window does not show the attention overview");
+    }
+
+    @Override
+    public void whenSettled(Runnable next) {
+        if (!viewModel.busyProperty().get()) {
+            next.run();
+            return;
+        }
+        viewModel.busyProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable, Boolean before,
+                    Boolean busy) {
+                if (!busy) {
+                    observable.removeListener(this);
+                    next.run();
+                }
+            }
+        });
+    }
+
+    @Override
+    public QuestionContext questionContext() {
+        LoadedModel model = viewModel.modelProperty().get();
+        Parameters weights = viewModel.weightsProperty().get();
+        return new QuestionContext(model.config(), weights == null ? model.parameters() : weights,
+                viewModel.runProperty().get(), model.tokenizer(), viewModel.samplingProperty().get());
+    }
+
+    @Override
+    public List<String> tokenTexts() {
+        PreparedSentence prepared = viewModel.preparedProperty().get();
+        if (prepared == null) {
+            return List.of();
+        }
+        Tokenizer tokenizer = viewModel.modelProperty().get().tokenizer();
+        List<String> texts = new ArrayList<>();
+        for (int id : prepared.ids()) {
+            texts.add(TokenDisplay.of(tokenizer, id).text());
+        }
+        return texts;
     }
 }
