@@ -10,23 +10,29 @@ import javafx.scene.Scene;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 
+import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.lesson.LessonPlayer;
+import org.stepwise.ui.lesson.LessonsPanel;
+import org.stepwise.ui.lesson.WindowLessonHost;
 import org.stepwise.ui.training.TrainingDashboard;
 
 /**
  * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
- * puts the training dashboard beside it; the visualizer follows the weights the dashboard trains.
+ * puts the training dashboard beside it and the lessons panel at its left; the visualizer follows the
+ * weights the dashboard trains.
  */
 public final class StepwiseApp extends Application {
 
     private VisualizerViewModel viewModel;
     private MainWindow window;
     private TrainingDashboard dashboard;
+    private LessonsPanel lessons;
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
 
@@ -48,6 +54,7 @@ public final class StepwiseApp extends Application {
             }
         });
         dashboard.addWeightsListener(this::showTrainedWeights);
+        window.addLessons(lessonsPanel(messages, model));
         stage.setOnCloseRequest(event -> {
             if (!dashboard.confirmCloseWhileTraining()) {
                 event.consume();
@@ -61,6 +68,22 @@ public final class StepwiseApp extends Application {
         stage.setScene(scene);
         stage.show();
         window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
+    }
+
+    /**
+     * The lessons of the user's language beside the pipeline strip, acting on this window and its
+     * dashboard; when the lessons cannot be listed the panel says why.
+     */
+    private LessonsPanel lessonsPanel(ResourceBundle messages, LoadedModel bundled) {
+        WindowLessonHost host = new WindowLessonHost(viewModel, dashboard.viewModel(), window.root(), () -> bundled);
+        lessons = new LessonsPanel(messages, host, new LessonPlayer(host));
+        lessons.installKeys(window.root());
+        try {
+            lessons.setEntries(LessonLibrary.loadBundled(Locale.getDefault()));
+        } catch (IOException unreadable) {
+            lessons.showLoadError(unreadable.getMessage());
+        }
+        return lessons;
     }
 
     /**
@@ -85,6 +108,11 @@ public final class StepwiseApp extends Application {
     /** The training dashboard beside the visualizer; null before start. */
     public TrainingDashboard dashboard() {
         return dashboard;
+    }
+
+    /** The lessons panel; null before start. */
+    public LessonsPanel lessons() {
+        return lessons;
     }
 
     /** The main window; null before start. */

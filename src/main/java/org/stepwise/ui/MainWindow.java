@@ -173,7 +173,7 @@ public final class MainWindow {
 
     /**
      * Adds a lessons panel: a toggle at the end of the top bar (and the key L) shows or hides it docked
-     * at the left of the pipeline strip. Shown at once.
+     * at the left of the pipeline strip. Hidden at first, so the stages keep their room until asked.
      */
     public void addLessons(Node panel) {
         if (panel == null || lessons != null) {
@@ -187,7 +187,7 @@ public final class MainWindow {
         lessonsToggle.setMinWidth(Region.USE_PREF_SIZE);
         lessonsToggle.selectedProperty().addListener((observable, before, shown) -> showLessons(shown));
         controls.getChildren().add(lessonsToggle);
-        lessonsToggle.setSelected(true);
+        showLessons(false);
     }
 
     /** The toggle that shows or hides the lessons (not in the top bar before {@link #addLessons}). */

@@ -77,14 +77,14 @@ public final class LessonsPanel extends VBox {
         setId("lessons-panel");
         getStyleClass().add("lessons-panel");
         setSpacing(8);
-        setPrefWidth(380);
+        setPrefWidth(330);
         setMinWidth(300);
 
         Label heading = new Label(messages.getString("lesson.heading"));
         heading.getStyleClass().add("lessons-heading");
         list.setId("lesson-list");
         list.getStyleClass().add("lesson-list");
-        list.setPrefHeight(170);
+        list.setPrefHeight(230);
         list.setMinHeight(110);
         list.setCellFactory(view -> new LessonCell());
         list.getSelectionModel().selectedItemProperty().addListener((observable, before, chosen) -> {
@@ -162,6 +162,13 @@ public final class LessonsPanel extends VBox {
         list.setItems(FXCollections.observableArrayList(items));
         syncing = false;
         showLesson();
+    }
+
+    /** Says in the panel that the lessons could not be listed, and why. */
+    public void showLoadError(String reason) {
+        actionError.setText(I18n.format(messages, "lesson.loadError", reason));
+        actionError.setVisible(true);
+        actionError.setManaged(true);
     }
 
     /** The rows of the lesson list. */

@@ -95,6 +95,7 @@ class LessonsPanelTest {
             panel = new LessonsPanel(ENGLISH, host, player);
             panel.installKeys(window.root());
             window.addLessons(panel);
+            window.lessonsToggle().setSelected(true);
             panel.setEntries(items);
             Scene scene = new Scene(window.root(), 1280, 800);
             scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
