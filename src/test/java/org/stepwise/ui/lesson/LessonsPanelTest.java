@@ -245,6 +245,8 @@ class LessonsPanelTest {
             return;
         }
         String prefix = "#lesson-question-" + number;
+        robot.interact(() -> robot.lookup("#lesson-step-scroll").queryAs(javafx.scene.control.ScrollPane.class)
+                .setVvalue(1));     // the student scrolls down to the question
         give(robot, prefix, wrong, pick);
         robot.clickOn("#lesson-check-" + number);
         assertTrue(box.verdict().startsWith("Not quite"), box.verdict());
