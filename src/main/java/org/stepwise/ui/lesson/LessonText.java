@@ -3,7 +3,9 @@ package org.stepwise.ui.lesson;
 import java.util.ArrayList;
 import java.util.List;
 
+import javafx.geometry.Orientation;
 import javafx.scene.Node;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextFlow;
@@ -126,12 +128,50 @@ public final class LessonText {
         column.getStyleClass().add("lesson-text");
         for (Block block : blocks(markdown)) {
             column.getChildren().add(switch (block.kind()) {
-                case DISPLAY_MATH -> formula(block.content(), DISPLAY_FONT_SIZE, "lesson-display-math");
+                case DISPLAY_MATH -> displayMath(block.content());
                 case PARAGRAPH -> flow(block.content(), "lesson-paragraph", "");
                 case BULLET -> flow(block.content(), "lesson-bullet", "•  ");
             });
         }
         return column;
+    }
+
+    /**
+     * A display formula; parts separated by a top-level {@code \qquad} go on lines of their own (a
+     * narrow panel has no room for them side by side), each scaled down to the width if it must be.
+     */
+    private static Node displayMath(String latex) {
+        VBox lines = new VBox(4);
+        lines.getStyleClass().add("lesson-display-math-lines");
+        for (String part : splitTopLevel(latex, "\\qquad")) {
+            lines.getChildren().add(new FitToWidth(formula(part, DISPLAY_FONT_SIZE, "lesson-display-math")));
+        }
+        return lines;
+    }
+
+    /** {@code latex} cut at each {@code separator} outside braces; blank parts are dropped. */
+    static List<String> splitTopLevel(String latex, String separator) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < latex.length(); i++) {
+            char c = latex.charAt(i);
+            if (c == '\\' && i + 1 < latex.length() && (latex.charAt(i + 1) == '{' || latex.charAt(i + 1) == '}')) {
+                i++;        // an escaped brace does not nest
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            } else if (depth == 0 && latex.startsWith(separator, i)
+                    && (i + separator.length() == latex.length() || !Character.isLetter(latex.charAt(i + separator.length())))) {
+                parts.add(latex.substring(start, i));
+                start = i + separator.length();
+                i = start - 1;
+            }
+        }
+        parts.add(latex.substring(start));
+        parts.removeIf(String::isBlank);
+        return parts.stream().map(String::strip).toList();
     }
 
     private static TextFlow flow(String paragraph, String styleClass, String prefix) {
@@ -167,6 +207,63 @@ public final class LessonText {
             return view;
         } catch (IllegalArgumentException unreadable) {
             return text(latex, "lesson-code");
+        }
+    }
+
+    /**
+     * Shows its one child at its natural size, or scaled down (never up) to the width it is given, so
+     * a wide display formula stays whole in a narrow panel.
+     */
+    static final class FitToWidth extends Region {
+        private final Node content;
+
+        FitToWidth(Node content) {
+            this.content = content;
+            getChildren().add(content);
+            getStyleClass().add("lesson-fit");
+        }
+
+        /** The scale the content is drawn at for {@code width}: 1 when it fits, smaller when not. */
+        double scaleFor(double width) {
+            double natural = content.prefWidth(-1);
+            return width < 0 || natural <= 0 || natural <= width ? 1 : width / natural;
+        }
+
+        @Override
+        public Orientation getContentBias() {
+            return Orientation.HORIZONTAL;
+        }
+
+        @Override
+        protected double computePrefWidth(double height) {
+            return content.prefWidth(-1);
+        }
+
+        @Override
+        protected double computeMinWidth(double height) {
+            return 0;
+        }
+
+        @Override
+        protected double computePrefHeight(double width) {
+            return content.prefHeight(-1) * scaleFor(width);
+        }
+
+        @Override
+        protected double computeMinHeight(double width) {
+            return computePrefHeight(width);
+        }
+
+        @Override
+        protected void layoutChildren() {
+            double scale = scaleFor(getWidth());
+            double naturalWidth = content.prefWidth(-1);
+            double naturalHeight = content.prefHeight(-1);
+            content.resize(naturalWidth, naturalHeight);
+            content.setScaleX(scale);
+            content.setScaleY(scale);
+            // Scaling is about the centre: shift so the scaled content's top-left corner is at (0, 0).
+            content.relocate(-naturalWidth * (1 - scale) / 2, -naturalHeight * (1 - scale) / 2);
         }
     }
 }

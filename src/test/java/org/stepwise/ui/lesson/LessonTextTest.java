@@ -43,4 +43,12 @@ class LessonTextTest {
                 new Run(Run.Style.PLAIN, "; it costs $5 and a * star.")),
                 LessonText.runs("The **query** of `sat` is $q_3$; it costs $5 and a * star."));
     }
+
+    @Test
+    void aDisplayFormulaIsCutAtTopLevelQquadOnly() {
+        assertEquals(List.of("Z = AV", "[T \\times T] = [T]"),
+                LessonText.splitTopLevel("Z = AV \\qquad [T \\times T] = [T]", "\\qquad"));
+        assertEquals(List.of("\\text{a \\qquad b}", "\\qquadrant"),
+                LessonText.splitTopLevel("\\text{a \\qquad b} \\qquad \\qquadrant", "\\qquad"));
+    }
 }
