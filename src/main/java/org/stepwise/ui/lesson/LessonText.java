@@ -10,6 +10,8 @@ import javafx.scene.layout.VBox;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextFlow;
 
+import org.scilab.forge.jlatexmath.TeXConstants;
+import org.scilab.forge.jlatexmath.TeXFormula;
 import org.stepwise.viz.FormulaView;
 
 /**
@@ -185,7 +187,7 @@ public final class LessonText {
                 case PLAIN -> text(run.content(), "lesson-plain");
                 case BOLD -> text(run.content(), "lesson-bold");
                 case CODE -> text(run.content(), "lesson-code");
-                case MATH -> formula(run.content(), INLINE_FONT_SIZE, "lesson-inline-math");
+                case MATH -> inlineMath(run.content());
             });
         }
         return flow;
@@ -195,6 +197,45 @@ public final class LessonText {
         Text text = new Text(content);
         text.getStyleClass().addAll("lesson-run", styleClass);
         return text;
+    }
+
+    /**
+     * A formula inside a line, its baseline on the text's baseline (JLaTeXMath's depth is what hangs
+     * below the formula's baseline, e.g. a subscript).
+     */
+    private static Node inlineMath(String latex) {
+        Node typeset = formula(latex, INLINE_FONT_SIZE, "lesson-inline-math");
+        if (!(typeset instanceof FormulaView view)) {
+            return typeset;
+        }
+        double depth = new TeXFormula(latex).createTeXIcon(TeXConstants.STYLE_DISPLAY, (float) INLINE_FONT_SIZE)
+                .getIconDepth();
+        return new Region() {
+            {
+                getChildren().add(view);
+                getStyleClass().add("lesson-inline-math-box");
+            }
+
+            @Override
+            protected double computePrefWidth(double height) {
+                return view.prefWidth(-1);
+            }
+
+            @Override
+            protected double computePrefHeight(double width) {
+                return view.prefHeight(-1);
+            }
+
+            @Override
+            public double getBaselineOffset() {
+                return view.prefHeight(-1) - view.getInsets().getBottom() - depth;
+            }
+
+            @Override
+            protected void layoutChildren() {
+                view.resizeRelocate(0, 0, view.prefWidth(-1), view.prefHeight(-1));
+            }
+        };
     }
 
     /** A typeset formula; LaTeX the typesetter rejects is shown as its source text, so a lesson still reads. */
