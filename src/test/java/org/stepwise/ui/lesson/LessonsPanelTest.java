@@ -165,7 +165,18 @@ class LessonsPanelTest {
             if (index == 1) {
                 checkSpaceStillStepsTheModel(robot);
             }
-            press(robot, KeyCode.PAGE_DOWN);
+            if (index + 1 < lesson.steps().size()) {
+                int nextIndex = index + 1;
+                robot.interact(() -> {
+                    Event.fireEvent(window.root(),
+                            new KeyEvent(KeyEvent.KEY_PRESSED, "", "", KeyCode.PAGE_DOWN, false, false, false, false));
+                    assertEquals(lesson.step(nextIndex).title(), text(robot, "lesson-step-title"),
+                            "the text of the next step is shown at once");
+                    assertEquals(0, player.actionsDoneProperty().get(), "its actions wait for the pause");
+                });
+            } else {
+                press(robot, KeyCode.PAGE_DOWN);
+            }
         }
         awaitSettled();
         assertEquals(lesson.steps().size() - 1, player.stepIndexProperty().get(), "Page Down stops at the last step");
