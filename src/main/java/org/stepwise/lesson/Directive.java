@@ -21,6 +21,14 @@ import org.stepwise.tokenizer.Tokenizer;
  */
 public sealed interface Directive {
 
+    /**
+     * The directive as a lesson file writes it (1-based numbers, question kind and arguments without the
+     * question text), e.g. {@code @stage scores block=1 head=2}.
+     */
+    default String fileText() {
+        return DirectiveText.of(this);
+    }
+
     /** {@code @sentence TEXT}: type this sentence. */
     record SetSentence(String text) implements Directive {
         public SetSentence {

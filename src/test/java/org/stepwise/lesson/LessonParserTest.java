@@ -102,6 +102,26 @@ class LessonParserTest {
     }
 
     @Test
+    void fileTextOfEachDirectiveParsesBackToIt() throws Exception {
+        Lesson lesson = LessonParser.parse(FIXTURES.resolve("en/01-every-directive.md"));
+        StringBuilder rewritten = new StringBuilder(FRONT).append("## All\n");
+        List<Directive> all = lesson.steps().stream().flatMap(step -> step.directives().stream()).toList();
+        for (Directive directive : all) {
+            if (directive instanceof Directive.Question question) {
+                rewritten.append(directive.fileText().replaceAll(" \\(\\d+ options\\)$", "")).append('\n')
+                        .append(question.text()).append('\n');
+                question.options().forEach(option -> rewritten.append("- ").append(option).append('\n'));
+            } else {
+                rewritten.append(directive.fileText()).append('\n');
+            }
+        }
+        assertEquals(all, LessonParser.parse("07-test.md", rewritten.toString()).step(0).directives());
+        assertEquals("@stage scores block=1 head=2", all.get(2).fileText());
+        assertEquals("@question attends-most block=1 head=2 token=3", all.get(4).fileText());
+        assertEquals("@sampling temperature=0.7 top-k=5 top-p=0.9", all.get(8).fileText());
+    }
+
+    @Test
     void stageKindsAcceptDashesAndUnderscores() throws Exception {
         Lesson lesson = LessonParser.parse("07-test.md", FRONT
                 + "## A\n@stage layer-norm-1 block=2\n@stage layer_norm_2 block=1 head=4\n@stage final-layer-norm\n");
