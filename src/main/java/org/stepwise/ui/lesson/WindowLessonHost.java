@@ -37,7 +37,8 @@ import org.stepwise.ui.training.TrainingViewModel;
 
 /**
  * The lesson host of the real window: lesson actions become calls on the visualizer's view model, the
- * trainer's view model (when the window has one) and the window's nodes (found by their ids).
+ * trainer's view model (when the window has one; a model a lesson chooses becomes the one it trains) and
+ * the window's nodes (found by their ids).
  */
 public final class WindowLessonHost implements LessonHost {
 
@@ -121,7 +122,7 @@ public final class WindowLessonHost implements LessonHost {
     public void useModel(Directive.UseModel choice) {
         LoadedModel base = defaultModel.get();
         if (!choice.variant()) {
-            viewModel.setModel(base);
+            show(base);
             return;
         }
         ModelConfig config = choice.configFor(base.config());
@@ -137,8 +138,26 @@ public final class WindowLessonHost implements LessonHost {
             config = config.withVocabSize(tokenizer.vocabSize());
         }
         long seed = choice.seed().orElse(VARIANT_SEED);
-        viewModel.setModel(new LoadedModel(base.name() + "-variant", config,
-                ParameterLayout.of(config).initialize(seed), tokenizer));
+        show(new LoadedModel(base.name() + "-variant", config, ParameterLayout.of(config).initialize(seed), tokenizer));
+    }
+
+    /**
+     * Shows {@code model} in the visualizer and, when the window has a trainer, makes it the model the
+     * trainer trains (paused, on its corpus, with its settings), so later training actions act on it.
+     */
+    private void show(LoadedModel model) {
+        if (training != null && training.readyProperty().get()) {
+            Corpus text = training.corpus();
+            try {
+                training.train(model, text != null ? text : Corpus.english(), training.settings());
+            } catch (IOException unreadable) {
+                throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
+                        unreadable);
+            }
+        }
+        if (viewModel.modelProperty().get() != model) {
+            viewModel.setModel(model);
+        }
     }
 
     private static String upper(String option) {

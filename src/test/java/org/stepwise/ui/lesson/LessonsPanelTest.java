@@ -52,7 +52,11 @@ import org.stepwise.pipeline.StageTensor;
 import org.stepwise.pipeline.StageView;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.MainWindow;
+import org.stepwise.train.TrainingSettings;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.training.Corpus;
+import org.stepwise.ui.training.TrainingDashboard;
+import org.stepwise.ui.training.TrainingViewModel;
 
 /**
  * The lessons panel in the real window on the bundled model: plays lesson 5 from its first step to its
@@ -202,6 +206,45 @@ class LessonsPanelTest {
         assertFalse(panel.isVisible(), "the toggle hides the lessons");
         press(robot, KeyCode.L);
         assertTrue(panel.isVisible() && window.lessonsToggle().isSelected(), "L shows them again");
+    }
+
+    @Test
+    void theTrainingLessonActsOnTheTrainerAndTheModelItChoosesIsTheOneTrained(FxRobot robot) throws Exception {
+        Lesson lesson = LessonParser.parse(Path.of("lessons", "en", "10-training.md"));
+        LoadedModel model = DefaultModel.load();
+        Corpus english = Corpus.english();
+        TrainingViewModel[] training = new TrainingViewModel[1];
+        robot.interact(() -> {
+            viewModel = new VisualizerViewModel(model, ENGLISH, "Hello");
+            window = new MainWindow(viewModel, ENGLISH);
+            training[0] = new TrainingViewModel(ENGLISH);
+            training[0].train(model, english, TrainingSettings.defaults());
+            window.root().setRight(new TrainingDashboard(ENGLISH, training[0]));
+            WindowLessonHost host = new WindowLessonHost(viewModel, training[0], window.root(), () -> model);
+            player = new LessonPlayer(host);
+            panel = new LessonsPanel(ENGLISH, host, player);
+            window.addLessons(panel);
+            window.lessonsToggle().setSelected(true);
+            stage.setScene(new Scene(window.root(), 1280, 800));
+            stage.show();
+            player.open(lesson);
+        });
+        try {
+            awaitSettled();
+            assertEquals("", player.errorProperty().get());
+            LoadedModel chosen = viewModel.modelProperty().get();
+            assertTrue(chosen != model && chosen.name().endsWith("-variant"), chosen.name());
+            assertTrue(training[0].modelProperty().get() == chosen, "the trainer trains the model the lesson chose");
+            robot.interact(() -> player.next());
+            awaitSettled();
+            assertEquals("", player.errorProperty().get());
+            assertEquals(8, training[0].settings().batchSize());
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> training[0].snapshotProperty().get() != null
+                    && training[0].snapshotProperty().get().iteration() >= 1);
+            assertFalse(training[0].isRunning(), "@train step trains one iteration and stays paused");
+        } finally {
+            robot.interact(() -> training[0].close());
+        }
     }
 
     /** Space is the window's next stage even with a lesson open; the lesson stays at its step. */
