@@ -64,8 +64,9 @@ public final class LessonPlayer {
         if (chosen == null) {
             throw new IllegalArgumentException("a lesson is required");
         }
+        cancelPending();
+        stepIndex.set(-1);      // first, so nothing reads the old lesson's step index in the new lesson
         lesson.set(chosen);
-        stepIndex.set(-1);
         goTo(lastStep.getOrDefault(chosen.id(), 0));
     }
 

@@ -257,20 +257,34 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public void whenSettled(Runnable next) {
-        if (!viewModel.busyProperty().get()) {
+        if (settled()) {
             next.run();
             return;
         }
-        viewModel.busyProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+        javafx.beans.InvalidationListener check = new javafx.beans.InvalidationListener() {
             @Override
-            public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable, Boolean before,
-                    Boolean busy) {
-                if (!busy) {
-                    observable.removeListener(this);
+            public void invalidated(javafx.beans.Observable observable) {
+                if (settled()) {
+                    viewModel.busyProperty().removeListener(this);
+                    viewModel.preparedProperty().removeListener(this);
+                    viewModel.weightsProperty().removeListener(this);
                     next.run();
                 }
             }
-        });
+        };
+        viewModel.busyProperty().addListener(check);
+        viewModel.preparedProperty().addListener(check);
+        viewModel.weightsProperty().addListener(check);
+    }
+
+    /**
+     * True when the window shows the trace of the sentence typed under the model chosen: nothing is
+     * being computed, the prepared sentence is the typed one, and weights of the shown model are in.
+     */
+    private boolean settled() {
+        PreparedSentence prepared = viewModel.preparedProperty().get();
+        return !viewModel.busyProperty().get() && prepared != null && viewModel.weightsProperty().get() != null
+                && prepared.text().equals(viewModel.sentenceProperty().get());
     }
 
     @Override

@@ -247,6 +247,48 @@ class LessonsPanelTest {
         }
     }
 
+    @Test
+    void everyStepOfEveryEnglishLessonActsWithoutError(FxRobot robot) throws Exception {
+        List<LessonLibrary.Entry> entries = LessonLibrary.load(Path.of("lessons"), Locale.ENGLISH);
+        LoadedModel model = DefaultModel.load();
+        Corpus english = Corpus.english();
+        TrainingViewModel[] training = new TrainingViewModel[1];
+        robot.interact(() -> {
+            viewModel = new VisualizerViewModel(model, ENGLISH, "Hello");
+            window = new MainWindow(viewModel, ENGLISH);
+            training[0] = new TrainingViewModel(ENGLISH);
+            training[0].train(model, english, TrainingSettings.defaults());
+            window.root().setRight(new TrainingDashboard(ENGLISH, training[0]));
+            WindowLessonHost host = new WindowLessonHost(viewModel, training[0], window.root(), () -> model);
+            player = new LessonPlayer(host, javafx.util.Duration.millis(20));
+            panel = new LessonsPanel(ENGLISH, host, player);
+            window.addLessons(panel);
+            window.lessonsToggle().setSelected(true);
+            panel.setEntries(entries);
+            stage.setScene(new Scene(window.root(), 1280, 800));
+            stage.show();
+        });
+        List<String> problems = new ArrayList<>();
+        try {
+            for (LessonLibrary.Entry entry : entries) {
+                assertTrue(entry.ok(), entry.fileName() + ": " + entry.error());
+                robot.interact(() -> player.open(entry.lesson()));
+                for (int index = 0; index < entry.lesson().steps().size(); index++) {
+                    int step = index;
+                    robot.interact(() -> player.goTo(step));
+                    awaitSettled();
+                    if (!player.errorProperty().get().isEmpty()) {
+                        problems.add(entry.fileName() + ":" + player.errorLine() + ": " + player.errorProperty().get());
+                    }
+                }
+                robot.interact(() -> training[0].pause());
+            }
+        } finally {
+            robot.interact(() -> training[0].close());
+        }
+        assertEquals(List.of(), problems);
+    }
+
     /** Space is the window's next stage even with a lesson open; the lesson stays at its step. */
     private void checkSpaceStillStepsTheModel(FxRobot robot) throws TimeoutException {
         int stageBefore = viewModel.stageIndexProperty().get();
