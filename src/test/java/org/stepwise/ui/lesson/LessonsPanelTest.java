@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -247,9 +249,11 @@ class LessonsPanelTest {
         }
     }
 
-    @Test
-    void everyStepOfEveryEnglishLessonActsWithoutError(FxRobot robot) throws Exception {
-        List<LessonLibrary.Entry> entries = LessonLibrary.load(Path.of("lessons"), Locale.ENGLISH);
+    @ParameterizedTest
+    @ValueSource(strings = {"en", "zh"})
+    void everyStepOfEveryLessonActsWithoutError(String language, FxRobot robot) throws Exception {
+        List<LessonLibrary.Entry> entries = LessonLibrary.load(Path.of("lessons"), Locale.forLanguageTag(language));
+        assertEquals(12, entries.size(), "lessons in " + language);
         LoadedModel model = DefaultModel.load();
         Corpus english = Corpus.english();
         TrainingViewModel[] training = new TrainingViewModel[1];
