@@ -14,6 +14,7 @@ import javafx.scene.layout.Priority;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 
+import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
@@ -23,14 +24,25 @@ import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
+<<<<<<< HEAD
 import org.stepwise.ui.training.Corpus;
+=======
+import org.stepwise.ui.lesson.LessonPlayer;
+import org.stepwise.ui.lesson.LessonsPanel;
+import org.stepwise.ui.lesson.WindowLessonHost;
+>>>>>>> lessonpanel
 import org.stepwise.ui.training.TrainingDashboard;
 import org.stepwise.train.TrainingSettings;
 
 /**
  * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
+<<<<<<< HEAD
  * puts the training dashboard beside it; the visualizer follows the weights the dashboard trains.
  * The File menu opens any model folder; a model too large to train is shown with training off.
+=======
+ * puts the training dashboard beside it and the lessons panel at its left; the visualizer follows the
+ * weights the dashboard trains.
+>>>>>>> lessonpanel
  */
 public final class StepwiseApp extends Application {
 
@@ -42,9 +54,13 @@ public final class StepwiseApp extends Application {
     private VisualizerViewModel viewModel;
     private MainWindow window;
     private TrainingDashboard dashboard;
+<<<<<<< HEAD
     private OpenModelController opener;
     private ResourceBundle messages;
     private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("recent-models");
+=======
+    private LessonsPanel lessons;
+>>>>>>> lessonpanel
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
     /** Whether the model on screen is the one the trainer trains (read by the trainer's thread). */
@@ -65,6 +81,7 @@ public final class StepwiseApp extends Application {
         window.root().setRight(dashboard);
         dashboard.modelProperty().addListener((observable, before, trained) -> followTrainer(before, trained));
         dashboard.addWeightsListener(this::showTrainedWeights);
+        window.addLessons(lessonsPanel(messages, model));
         stage.setOnCloseRequest(event -> {
             if (!dashboard.confirmCloseWhileTraining()) {
                 event.consume();
@@ -168,6 +185,22 @@ public final class StepwiseApp extends Application {
     }
 
     /**
+     * The lessons of the user's language beside the pipeline strip, acting on this window and its
+     * dashboard; when the lessons cannot be listed the panel says why.
+     */
+    private LessonsPanel lessonsPanel(ResourceBundle messages, LoadedModel bundled) {
+        WindowLessonHost host = new WindowLessonHost(viewModel, dashboard.viewModel(), window.root(), () -> bundled);
+        lessons = new LessonsPanel(messages, host, new LessonPlayer(host));
+        lessons.installKeys(window.root());
+        try {
+            lessons.setEntries(LessonLibrary.loadBundled(Locale.getDefault()));
+        } catch (IOException unreadable) {
+            lessons.showLoadError(unreadable.getMessage());
+        }
+        return lessons;
+    }
+
+    /**
      * Hands the trainer's latest weights to the visualizer (any thread). Weights of a model the
      * visualizer has not switched to yet (a new model was just built) are skipped: the next snapshot
      * after the switch brings them.
@@ -194,9 +227,15 @@ public final class StepwiseApp extends Application {
         return dashboard;
     }
 
+<<<<<<< HEAD
     /** The File menu's model opener; null before start. */
     public OpenModelController opener() {
         return opener;
+=======
+    /** The lessons panel; null before start. */
+    public LessonsPanel lessons() {
+        return lessons;
+>>>>>>> lessonpanel
     }
 
     /** The main window; null before start. */

@@ -42,7 +42,8 @@ import org.stepwise.ui.stage.StagePanels;
  * freeze toggle and the sentence's notices on top; the pipeline strip of every stage on the left; the
  * stage panel in the centre; the explanation of the hovered or pinned number and the status at the
  * bottom. The right side is left free for a training dashboard. Space or → steps on, ← back, Home/End
- * go to the ends and digits 1–9 jump to a block, wherever the focus is except in the sentence field.
+ * go to the ends and digits 1–9 jump to a block, wherever the focus is except in the sentence field; L
+ * shows or hides the lessons panel when the window has one.
  */
 public final class MainWindow {
 
@@ -66,6 +67,9 @@ public final class MainWindow {
     private final Map<Stage.Kind, StagePanel> panels = new EnumMap<>(Stage.Kind.class);
     private StagePanel shownPanel;
     private boolean syncing;
+    private HBox controls;
+    private final ToggleButton lessonsToggle = new ToggleButton();
+    private Node lessons;
 
     public MainWindow(VisualizerViewModel viewModel, ResourceBundle messages) {
         this.viewModel = viewModel;
@@ -156,7 +160,7 @@ public final class MainWindow {
             control.setMinWidth(Region.USE_PREF_SIZE);
         }
 
-        HBox controls = new HBox(8, label("ui.sentence", sentence), sentence, previous, next,
+        controls = new HBox(8, label("ui.sentence", sentence), sentence, previous, next,
                 label("ui.block", block), block, label("ui.head", head), head, label("ui.token", token), token, freeze);
         controls.setAlignment(Pos.CENTER_LEFT);
         notices.setId("notices");
@@ -165,6 +169,35 @@ public final class MainWindow {
         VBox top = new VBox(6, controls, notices);
         top.getStyleClass().add("header");
         return top;
+    }
+
+    /**
+     * Adds a lessons panel: a toggle at the end of the top bar (and the key L) shows or hides it docked
+     * at the left of the pipeline strip. Hidden at first, so the stages keep their room until asked.
+     */
+    public void addLessons(Node panel) {
+        if (panel == null || lessons != null) {
+            throw new IllegalArgumentException("the window takes one lessons panel");
+        }
+        lessons = panel;
+        lessonsToggle.setId("lessons-toggle");
+        lessonsToggle.setText(messages.getString("lesson.toggle"));
+        lessonsToggle.setTooltip(new Tooltip(messages.getString("lesson.toggle.tooltip")));
+        lessonsToggle.setFocusTraversable(false);
+        lessonsToggle.setMinWidth(Region.USE_PREF_SIZE);
+        lessonsToggle.selectedProperty().addListener((observable, before, shown) -> showLessons(shown));
+        controls.getChildren().add(lessonsToggle);
+        showLessons(false);
+    }
+
+    /** The toggle that shows or hides the lessons (not in the top bar before {@link #addLessons}). */
+    public ToggleButton lessonsToggle() {
+        return lessonsToggle;
+    }
+
+    private void showLessons(boolean shown) {
+        lessons.setVisible(shown);
+        root.setLeft(shown ? new HBox(lessons, stripScroll) : stripScroll);
     }
 
     private Label label(String key, Node target) {
@@ -417,6 +450,13 @@ public final class MainWindow {
             case LEFT -> viewModel.previous();
             case HOME -> viewModel.first();
             case END -> viewModel.last();
+            case L -> {
+                if (lessons != null) {
+                    lessonsToggle.setSelected(!lessonsToggle.isSelected());
+                } else {
+                    handled = false;
+                }
+            }
             default -> {
                 int digit = code.isDigitKey() ? digitOf(code) : -1;
                 if (digit >= 1 && digit <= viewModel.modelProperty().get().config().nLayer()) {

@@ -1,0 +1,213 @@
+package org.stepwise.ui.lesson;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javafx.animation.PauseTransition;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.util.Duration;
+
+import org.stepwise.lesson.Directive;
+import org.stepwise.lesson.Lesson;
+import org.stepwise.lesson.LessonStep;
+
+/**
+ * Plays a lesson: shows one step at a time and, a short pause after its text appears, runs the step's
+ * actions on the app through a {@link LessonHost}, one after the other, each once the app has settled
+ * from the one before. Remembers (in memory) which steps of each lesson were shown. FX thread only.
+ */
+public final class LessonPlayer {
+
+    /** The pause between a step's text appearing and its first action, so the text never races the pictures. */
+    public static final Duration ACTION_DELAY = Duration.millis(400);
+
+    private final LessonHost host;
+    private final Duration actionDelay;
+    private final ReadOnlyObjectWrapper<Lesson> lesson = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyIntegerWrapper stepIndex = new ReadOnlyIntegerWrapper(-1);
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyIntegerWrapper actionsDone = new ReadOnlyIntegerWrapper();
+    private final Map<String, Set<Integer>> seen = new HashMap<>();
+    private final Map<String, Integer> lastStep = new HashMap<>();
+    private int errorLine;
+    private PauseTransition pending;
+    /** Raised on every step change, so the actions of a step left behind stop running. */
+    private int generation;
+
+    /** A player with the standard {@link #ACTION_DELAY}. */
+    public LessonPlayer(LessonHost host) {
+        this(host, ACTION_DELAY);
+    }
+
+    /**
+     * @param host        what the actions act on
+     * @param actionDelay pause between a step's text and its first action
+     */
+    public LessonPlayer(LessonHost host, Duration actionDelay) {
+        if (host == null || actionDelay == null) {
+            throw new IllegalArgumentException("a lesson player needs a host and an action delay");
+        }
+        this.host = host;
+        this.actionDelay = actionDelay;
+    }
+
+    /** Opens {@code chosen} at the step it was left at (the first step the first time). */
+    public void open(Lesson chosen) {
+        if (chosen == null) {
+            throw new IllegalArgumentException("a lesson is required");
+        }
+        cancelPending();
+        stepIndex.set(-1);      // first, so nothing reads the old lesson's step index in the new lesson
+        lesson.set(chosen);
+        goTo(lastStep.getOrDefault(chosen.id(), 0));
+    }
+
+    /** Shows step {@code index} (0-based) of the open lesson and schedules its actions. */
+    public void goTo(int index) {
+        Lesson current = requireLesson();
+        if (index < 0 || index >= current.steps().size()) {
+            throw new IllegalArgumentException("step " + (index + 1) + " is outside the lesson's "
+                    + current.steps().size() + " steps");
+        }
+        cancelPending();
+        generation++;
+        error.set("");
+        actionsDone.set(0);
+        stepIndex.set(index);
+        lastStep.put(current.id(), index);
+        seen.computeIfAbsent(current.id(), id -> new TreeSet<>()).add(index);
+        LessonStep step = current.step(index);
+        int mine = generation;
+        pending = new PauseTransition(actionDelay);
+        pending.setOnFinished(event -> runFrom(step, 0, mine));
+        pending.play();
+    }
+
+    /** The next step; false when the lesson is at its last step. */
+    public boolean next() {
+        if (lesson.get() == null || stepIndex.get() + 1 >= lesson.get().steps().size()) {
+            return false;
+        }
+        goTo(stepIndex.get() + 1);
+        return true;
+    }
+
+    /** The step before; false at the first step. */
+    public boolean previous() {
+        if (lesson.get() == null || stepIndex.get() <= 0) {
+            return false;
+        }
+        goTo(stepIndex.get() - 1);
+        return true;
+    }
+
+    /** Stops the actions of the shown step that have not run yet. */
+    public void cancelPending() {
+        generation++;
+        if (pending != null) {
+            pending.stop();
+            pending = null;
+        }
+    }
+
+    /** Runs the actions of {@code step} from {@code index} on, each after the app settled from the last. */
+    private void runFrom(LessonStep step, int index, int mine) {
+        List<Directive> directives = step.directives();
+        if (mine != generation || index >= directives.size()) {
+            return;
+        }
+        try {
+            apply(directives.get(index));
+        } catch (RuntimeException failed) {
+            errorLine = step.directiveLine(index);
+            error.set(String.valueOf(failed.getMessage()));
+            return;
+        }
+        actionsDone.set(index + 1);
+        host.whenSettled(() -> runFrom(step, index + 1, mine));
+    }
+
+    /** Does what one directive says; questions are asked by the panel and do nothing here. */
+    private void apply(Directive directive) {
+        if (directive instanceof Directive.SetSentence sentence) {
+            host.setSentence(sentence.text());
+        } else if (directive instanceof Directive.GoToStage stage) {
+            host.goToStage(stage.kind(), stage.block0(), stage.head0());
+        } else if (directive instanceof Directive.SelectToken select) {
+            host.selectToken(select.token0());
+        } else if (directive instanceof Directive.SetSampling sampling) {
+            host.setSampling(sampling.temperature().isPresent() ? sampling.temperature().getAsDouble() : null,
+                    sampling.topK().isPresent() ? sampling.topK().getAsInt() : null,
+                    sampling.topP().isPresent() ? sampling.topP().getAsDouble() : null);
+        } else if (directive instanceof Directive.UseModel model) {
+            host.useModel(model);
+        } else if (directive instanceof Directive.TrainCommand command) {
+            host.train(word(command.action()));
+        } else if (directive instanceof Directive.TrainSetting setting) {
+            host.setTraining(word(setting.key()), setting.value());
+        } else if (directive instanceof Directive.Highlight highlight) {
+            host.highlight(word(highlight.panel()));
+        } else if (directive instanceof Directive.OpenPanel panel) {
+            host.openPanel(word(panel.view()));
+        } else if (!(directive instanceof Directive.Question)) {
+            throw new IllegalArgumentException("the lessons panel does not know the directive " + directive);
+        }
+    }
+
+    /** The file spelling of an enum constant: lower case with {@code -}, e.g. {@code loss-chart}. */
+    private static String word(Enum<?> constant) {
+        return constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private Lesson requireLesson() {
+        if (lesson.get() == null) {
+            throw new IllegalStateException("no lesson is open");
+        }
+        return lesson.get();
+    }
+
+    /** The open lesson, null before {@link #open}. */
+    public ReadOnlyObjectProperty<Lesson> lessonProperty() {
+        return lesson.getReadOnlyProperty();
+    }
+
+    /** The shown step, 0-based; −1 before a lesson is open. */
+    public ReadOnlyIntegerProperty stepIndexProperty() {
+        return stepIndex.getReadOnlyProperty();
+    }
+
+    /** How many directives of the shown step have run (questions included). */
+    public ReadOnlyIntegerProperty actionsDoneProperty() {
+        return actionsDone.getReadOnlyProperty();
+    }
+
+    /** The 1-based file line of the action that failed last (see {@link #errorProperty()}). */
+    public int errorLine() {
+        return errorLine;
+    }
+
+    /** The problem of the action of the shown step that failed, "" when all went well. */
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+
+    /** True once every directive of the shown step has run. */
+    public boolean stepSettled() {
+        Lesson current = lesson.get();
+        return current != null && stepIndex.get() >= 0
+                && actionsDone.get() == current.step(stepIndex.get()).directives().size();
+    }
+
+    /** How many different steps of lesson {@code id} were shown. */
+    public int stepsSeen(String id) {
+        return seen.getOrDefault(id, Set.of()).size();
+    }
+}

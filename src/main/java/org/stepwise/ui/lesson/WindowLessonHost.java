@@ -1,0 +1,311 @@
+package org.stepwise.ui.lesson;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import javafx.animation.PauseTransition;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.util.Duration;
+
+import org.stepwise.lesson.Directive;
+import org.stepwise.lesson.QuestionContext;
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.Parameters;
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.PreparedSentence;
+import org.stepwise.pipeline.Stage;
+import org.stepwise.sample.SamplingSettings;
+import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.train.Optimizer;
+import org.stepwise.train.TrainingSpeed;
+import org.stepwise.train.UpdateStrategy;
+import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.stage.StagePanel;
+import org.stepwise.ui.stage.StagePanels;
+import org.stepwise.ui.training.Corpus;
+import org.stepwise.ui.training.ModelRecipe;
+import org.stepwise.ui.training.TrainingViewModel;
+
+/**
+ * The lesson host of the real window: lesson actions become calls on the visualizer's view model, the
+ * trainer's view model (when the window has one; a model a lesson chooses becomes the one it trains) and
+ * the window's nodes (found by their ids).
+ */
+public final class WindowLessonHost implements LessonHost {
+
+    /** How long a highlighted part of the window stays marked. */
+    public static final Duration HIGHLIGHT_TIME = Duration.seconds(2.5);
+    /** The style class a highlighted part of the window gets for {@link #HIGHLIGHT_TIME}. */
+    public static final String HIGHLIGHT_CLASS = "lesson-highlight";
+    /** Vocabulary size of a word or BPE tokenizer a model variant trains. */
+    public static final int VARIANT_VOCAB_SIZE = 256;
+    /** Seed of a model variant's random weights when the lesson gives none. */
+    public static final long VARIANT_SEED = 1;
+
+    private static final Map<String, String> PANEL_IDS = Map.of(
+            "sentence", "#sentence",
+            "pipeline", "#pipeline-strip",
+            "stage", "#stage-host",
+            "explanation", "#explanation",
+            "dashboard", "#training-dashboard",
+            "loss-chart", "#dashboard-loss-chart",
+            "temperature", "#dashboard-temperature",
+            "tokens", "#token");
+
+    private final VisualizerViewModel viewModel;
+    private final TrainingViewModel training;
+    private final Parent window;
+    private final Supplier<LoadedModel> defaultModel;
+
+    /**
+     * @param viewModel    the visualizer's view model; not modified here except through its setters
+     * @param training     the trainer's view model, or null when the window has no dashboard
+     * @param window       the window's root, where highlighted parts are looked up by id
+     * @param defaultModel the bundled model (called each time a lesson asks for it or a variant of it)
+     */
+    public WindowLessonHost(VisualizerViewModel viewModel, TrainingViewModel training, Parent window,
+            Supplier<LoadedModel> defaultModel) {
+        if (viewModel == null || window == null || defaultModel == null) {
+            throw new IllegalArgumentException("a lesson host needs the view model, the window and the default model");
+        }
+        this.viewModel = viewModel;
+        this.training = training;
+        this.window = window;
+        this.defaultModel = defaultModel;
+    }
+
+    @Override
+    public void setSentence(String text) {
+        viewModel.sentenceProperty().set(text);
+    }
+
+    @Override
+    public void goToStage(Stage.Kind kind, int block, int head) {
+        int blocks = viewModel.modelProperty().get().config().nLayer();
+        if (kind.inBlock() && (block < 0 || block >= blocks)) {
+            throw new IllegalArgumentException("block " + (block + 1) + " is outside the model's " + blocks + " blocks");
+        }
+        Stage target = kind.inBlock() ? Stage.of(kind, block) : Stage.of(kind);
+        viewModel.openStage(target, head < 0 ? viewModel.headProperty().get() : head);
+    }
+
+    @Override
+    public void selectToken(int position) {
+        viewModel.selectToken(position);
+    }
+
+    @Override
+    public void setSampling(Double temperature, Integer topK, Double topP) {
+        SamplingSettings settings = viewModel.samplingProperty().get();
+        if (temperature != null) {
+            settings = settings.withTemperature(temperature);
+        }
+        if (topK != null) {
+            settings = settings.withTopK(topK);
+        }
+        if (topP != null) {
+            settings = settings.withTopP(topP);
+        }
+        viewModel.setSampling(settings);
+    }
+
+    @Override
+    public void useModel(Directive.UseModel choice) {
+        LoadedModel base = defaultModel.get();
+        if (!choice.variant()) {
+            show(base);
+            return;
+        }
+        ModelConfig config = choice.configFor(base.config());
+        Tokenizer tokenizer = base.tokenizer();
+        if (choice.tokenizer().isPresent()) {
+            try {
+                tokenizer = new ModelRecipe(config, choice.tokenizer().get(), VARIANT_VOCAB_SIZE)
+                        .trainTokenizer(Corpus.english().text());
+            } catch (IOException unreadable) {
+                throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
+                        unreadable);
+            }
+            config = config.withVocabSize(tokenizer.vocabSize());
+        }
+        long seed = choice.seed().orElse(VARIANT_SEED);
+        show(new LoadedModel(base.name() + "-variant", config, ParameterLayout.of(config).initialize(seed), tokenizer));
+    }
+
+    /**
+     * Shows {@code model} in the visualizer and, when the window has a trainer, makes it the model the
+     * trainer trains (paused, on its corpus, with its settings), so later training actions act on it.
+     */
+    private void show(LoadedModel model) {
+        if (training != null && training.readyProperty().get()) {
+            Corpus text = training.corpus();
+            try {
+                training.train(model, text != null ? text : Corpus.english(), training.settings());
+            } catch (IOException unreadable) {
+                throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
+                        unreadable);
+            }
+        }
+        if (viewModel.modelProperty().get() != model) {
+            viewModel.setModel(model);
+        }
+    }
+
+    private static String upper(String option) {
+        return option.replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    @Override
+    public void train(String command) {
+        if ("pause".equals(command) && (training == null || !training.readyProperty().get())) {
+            return;     // nothing is training, so nothing needs pausing
+        }
+        TrainingViewModel trainer = trainer();
+        switch (command) {
+            case "start" -> trainer.start();
+            case "pause" -> trainer.pause();
+            case "step" -> trainer.stepIteration();
+            case "epoch" -> trainer.stepEpoch();
+            case "reset" -> trainer.reset();
+            default -> throw new IllegalArgumentException("unknown training command " + command);
+        }
+    }
+
+    @Override
+    public void setTraining(String key, String value) {
+        TrainingViewModel trainer = trainer();
+        switch (key) {
+            case "lr" -> trainer.setLearningRate(Double.parseDouble(value));
+            case "batch" -> trainer.setBatchSize(Integer.parseInt(value));
+            case "optimizer" -> trainer.setOptimizer(Optimizer.Kind.valueOf(upper(value)));
+            case "strategy" -> trainer.setUpdateStrategy(UpdateStrategy.valueOf("PER_" + upper(value)));
+            case "speed" -> trainer.setSpeed("full".equals(value) ? TrainingSpeed.FULL
+                    : TrainingSpeed.atMost(Double.parseDouble(value)));
+            default -> throw new IllegalArgumentException("unknown training setting " + key);
+        }
+    }
+
+    private TrainingViewModel trainer() {
+        if (training == null || !training.readyProperty().get()) {
+            throw new IllegalArgumentException("the trainer is not ready yet");
+        }
+        return training;
+    }
+
+    @Override
+    public void highlight(String panel) {
+        String selector = PANEL_IDS.get(panel);
+        if (selector == null) {
+            throw new IllegalArgumentException("unknown panel " + panel + "; known: " + PANEL_IDS.keySet());
+        }
+        Node target = window.lookup(selector);
+        if (target == null) {
+            throw new IllegalArgumentException("the window does not show the " + panel + " now");
+        }
+        target.getStyleClass().add(HIGHLIGHT_CLASS);
+        PauseTransition fade = new PauseTransition(HIGHLIGHT_TIME);
+        fade.setOnFinished(event -> target.getStyleClass().remove(HIGHLIGHT_CLASS));
+        fade.play();
+    }
+
+    @Override
+    public void openPanel(String panel) {
+        switch (panel) {
+            case "parameter-count" -> showParameterCount();
+            case "all-heads" -> showAllHeads();
+            default -> throw new IllegalArgumentException("unknown side view " + panel);
+        }
+    }
+
+    /** The parameter count of the model on screen, in a window of its own. */
+    private void showParameterCount() {
+        StagePanel counts = StagePanels.parameterCount();
+        counts.show(viewModel.contextProperty().get());
+        javafx.stage.Stage dialog = new javafx.stage.Stage();
+        dialog.setScene(new Scene((Parent) counts.node(), 640, 520));
+        dialog.setTitle(window.getScene() == null || window.getScene().getWindow() == null ? ""
+                : ((javafx.stage.Stage) window.getScene().getWindow()).getTitle());
+        if (window.getScene() != null) {
+            dialog.initOwner(window.getScene().getWindow());
+        }
+        dialog.show();
+    }
+
+    /** The attention pattern's "all heads" overview of the current block (block 1 when outside the blocks). */
+    private void showAllHeads() {
+        int block = Math.max(0, viewModel.currentBlock());
+        goToStage(Stage.Kind.ATTENTION_SOFTMAX, block, -1);
+        window.applyCss();
+        for (Node node : window.lookupAll(".tab-pane")) {
+            TabPane tabs = (TabPane) node;
+            if (tabs.getTabs().size() > 1 && "attention-head-tab".equals(tabs.getTabs().get(0).getId())) {
+                tabs.getSelectionModel().select(1);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("the window does not show the attention overview");
+    }
+
+    @Override
+    public void whenSettled(Runnable next) {
+        if (settled()) {
+            next.run();
+            return;
+        }
+        javafx.beans.InvalidationListener check = new javafx.beans.InvalidationListener() {
+            @Override
+            public void invalidated(javafx.beans.Observable observable) {
+                if (settled()) {
+                    viewModel.busyProperty().removeListener(this);
+                    viewModel.preparedProperty().removeListener(this);
+                    viewModel.weightsProperty().removeListener(this);
+                    next.run();
+                }
+            }
+        };
+        viewModel.busyProperty().addListener(check);
+        viewModel.preparedProperty().addListener(check);
+        viewModel.weightsProperty().addListener(check);
+    }
+
+    /**
+     * True when the window shows the trace of the sentence typed under the model chosen: nothing is
+     * being computed, the prepared sentence is the typed one, and weights of the shown model are in.
+     */
+    private boolean settled() {
+        PreparedSentence prepared = viewModel.preparedProperty().get();
+        return !viewModel.busyProperty().get() && prepared != null && viewModel.weightsProperty().get() != null
+                && prepared.text().equals(viewModel.sentenceProperty().get());
+    }
+
+    @Override
+    public QuestionContext questionContext() {
+        LoadedModel model = viewModel.modelProperty().get();
+        Parameters weights = viewModel.weightsProperty().get();
+        return new QuestionContext(model.config(), weights == null ? model.parameters() : weights,
+                viewModel.runProperty().get(), model.tokenizer(), viewModel.samplingProperty().get());
+    }
+
+    @Override
+    public List<String> tokenTexts() {
+        PreparedSentence prepared = viewModel.preparedProperty().get();
+        if (prepared == null) {
+            return List.of();
+        }
+        Tokenizer tokenizer = viewModel.modelProperty().get().tokenizer();
+        List<String> texts = new ArrayList<>();
+        for (int id : prepared.ids()) {
+            texts.add(TokenDisplay.of(tokenizer, id).text());
+        }
+        return texts;
+    }
+}
