@@ -24,25 +24,18 @@ import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
-<<<<<<< HEAD
 import org.stepwise.ui.training.Corpus;
-=======
 import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
 import org.stepwise.ui.lesson.WindowLessonHost;
->>>>>>> lessonpanel
 import org.stepwise.ui.training.TrainingDashboard;
 import org.stepwise.train.TrainingSettings;
 
 /**
  * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
-<<<<<<< HEAD
- * puts the training dashboard beside it; the visualizer follows the weights the dashboard trains.
- * The File menu opens any model folder; a model too large to train is shown with training off.
-=======
  * puts the training dashboard beside it and the lessons panel at its left; the visualizer follows the
- * weights the dashboard trains.
->>>>>>> lessonpanel
+ * weights the dashboard trains. The File menu opens any model folder; a model too large to train is
+ * shown with training off.
  */
 public final class StepwiseApp extends Application {
 
@@ -54,13 +47,10 @@ public final class StepwiseApp extends Application {
     private VisualizerViewModel viewModel;
     private MainWindow window;
     private TrainingDashboard dashboard;
-<<<<<<< HEAD
     private OpenModelController opener;
     private ResourceBundle messages;
     private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("recent-models");
-=======
     private LessonsPanel lessons;
->>>>>>> lessonpanel
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
     /** Whether the model on screen is the one the trainer trains (read by the trainer's thread). */
@@ -227,15 +217,14 @@ public final class StepwiseApp extends Application {
         return dashboard;
     }
 
-<<<<<<< HEAD
     /** The File menu's model opener; null before start. */
     public OpenModelController opener() {
         return opener;
-=======
+    }
+
     /** The lessons panel; null before start. */
     public LessonsPanel lessons() {
         return lessons;
->>>>>>> lessonpanel
     }
 
     /** The main window; null before start. */
