@@ -317,17 +317,8 @@ public record StageView(Stage stage, int head, int kvHead, List<StageTensor> ten
         }
 
         private void ffnUp() {
-            String prefix = "h." + layer + ".mlp.c_fc.";
-            int hidden = config.dFf();
-            add(ffnInput(), Role.INPUT, "X", tokens, width, Axis.TOKENS, Axis.DIMENSIONS);
-            add(TensorRef.weight(prefix + "weight", hidden), Role.WEIGHT, "W_1", width, hidden, Axis.DIMENSIONS,
-                    Axis.DIMENSIONS);
-            if (config.bias()) {
-                add(TensorRef.weight(prefix + "bias", hidden), Role.WEIGHT, "b_1", 1, hidden, Axis.NONE, Axis.DIMENSIONS);
-            }
-            add(TensorRef.hook(Hook.MLP_PRE, layer), Role.OUTPUT, "H", tokens, hidden, Axis.TOKENS, Axis.DIMENSIONS);
-            latex = "H = X W_1" + (config.bias() ? " + b_1" : "");
-            shapeLines.add(product("H", "X", tokens, width, "W_1", hidden));
+            linear(ffnInput(), "X", width, "h." + layer + ".mlp.c_fc.", "1", config.dFf(), Axis.DIMENSIONS,
+                    Hook.MLP_PRE, "H");
         }
 
         private void activation() {
@@ -343,31 +334,31 @@ public record StageView(Stage stage, int head, int kvHead, List<StageTensor> ten
         }
 
         private void ffnDown() {
-            String prefix = "h." + layer + ".mlp.c_proj.";
-            int hidden = config.dFf();
-            add(TensorRef.hook(Hook.MLP_POST, layer), Role.INPUT, "G", tokens, hidden, Axis.TOKENS, Axis.DIMENSIONS);
-            add(TensorRef.weight(prefix + "weight", width), Role.WEIGHT, "W_2", hidden, width, Axis.DIMENSIONS,
-                    Axis.DIMENSIONS);
-            if (config.bias()) {
-                add(TensorRef.weight(prefix + "bias", width), Role.WEIGHT, "b_2", 1, width, Axis.NONE, Axis.DIMENSIONS);
-            }
-            add(TensorRef.hook(Hook.MLP_OUT, layer), Role.OUTPUT, "M", tokens, width, Axis.TOKENS, Axis.DIMENSIONS);
-            latex = "M = G W_2" + (config.bias() ? " + b_2" : "");
-            shapeLines.add(product("M", "G", tokens, hidden, "W_2", width));
+            linear(TensorRef.hook(Hook.MLP_POST, layer), "G", config.dFf(), "h." + layer + ".mlp.c_proj.", "2", width,
+                    Axis.DIMENSIONS, Hook.MLP_OUT, "M");
         }
 
         private void router() {
-            String prefix = "h." + layer + ".mlp.router.";
-            int experts = config.nExperts();
-            add(ffnInput(), Role.INPUT, "X", tokens, width, Axis.TOKENS, Axis.DIMENSIONS);
-            add(TensorRef.weight(prefix + "weight", experts), Role.WEIGHT, "W_r", width, experts, Axis.DIMENSIONS,
-                    Axis.EXPERTS);
+            linear(ffnInput(), "X", width, "h." + layer + ".mlp.router.", "r", config.nExperts(), Axis.EXPERTS,
+                    Hook.MOE_GATE, "R");
+        }
+
+        /**
+         * A linear layer: input [T, in] · W [in, out] (+ b [1, out]) = output [T, out], with the weight
+         * and bias named {@code prefix + "weight"/"bias"} and lettered W_{sub}, b_{sub}.
+         */
+        private void linear(TensorRef input, String inputLetter, int in, String prefix, String sub, int out,
+                            Axis outAxis, Hook output, String outputLetter) {
+            String weightLetter = "W_" + sub;
+            String biasLetter = "b_" + sub;
+            add(input, Role.INPUT, inputLetter, tokens, in, Axis.TOKENS, Axis.DIMENSIONS);
+            add(TensorRef.weight(prefix + "weight", out), Role.WEIGHT, weightLetter, in, out, Axis.DIMENSIONS, outAxis);
             if (config.bias()) {
-                add(TensorRef.weight(prefix + "bias", experts), Role.WEIGHT, "b_r", 1, experts, Axis.NONE, Axis.EXPERTS);
+                add(TensorRef.weight(prefix + "bias", out), Role.WEIGHT, biasLetter, 1, out, Axis.NONE, outAxis);
             }
-            add(TensorRef.hook(Hook.MOE_GATE, layer), Role.OUTPUT, "R", tokens, experts, Axis.TOKENS, Axis.EXPERTS);
-            latex = "R = X W_r" + (config.bias() ? " + b_r" : "");
-            shapeLines.add(product("R", "X", tokens, width, "W_r", experts));
+            add(TensorRef.hook(output, layer), Role.OUTPUT, outputLetter, tokens, out, Axis.TOKENS, outAxis);
+            latex = outputLetter + " = " + inputLetter + " " + weightLetter + (config.bias() ? " + " + biasLetter : "");
+            shapeLines.add(product(outputLetter, inputLetter, tokens, in, weightLetter, out));
         }
 
         private void experts() {
