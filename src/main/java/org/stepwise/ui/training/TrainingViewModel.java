@@ -152,11 +152,15 @@ public final class TrainingViewModel implements AutoCloseable {
         return model;
     }
 
+    /** The settings the current trainer was started with (its snapshots carry any later change). */
+    private volatile TrainingSettings startSettings;
+
     /** Starts training {@code start} on {@code text}, paused; replaces any run in progress. */
     public void train(LoadedModel start, Corpus text, TrainingSettings settings) {
         int[] ids = start.tokenizer().encode(text.text()).ids();
         Dataset data = new Dataset(ids, start.config().contextLength(), VALIDATION_FRACTION);
         TrainingLoop loop = new TrainingLoop(start.config(), start.parameters().copy(), data, settings);
+        startSettings = settings;
         replaceTrainer(new Trainer(loop), start, text);
         savedIteration = 0;
     }
@@ -164,6 +168,7 @@ public final class TrainingViewModel implements AutoCloseable {
     /** Continues a saved session exactly, paused. */
     public void resume(TrainingSession session, String corpusLabel) {
         Trainer resumed = Trainer.resume(session);
+        startSettings = session.settings();
         LoadedModel start = new LoadedModel(session.name(), session.config(), session.state().weights().copy(),
                 session.tokenizer());
         corpusName.set(corpusLabel);
@@ -312,7 +317,11 @@ public final class TrainingViewModel implements AutoCloseable {
     /** The settings in force according to the latest snapshot, or null before the first. */
     public TrainingSettings settings() {
         TrainingSnapshot current = snapshot.get();
-        return current == null ? null : current.settings();
+        if (current != null) {
+            return current.settings();
+        }
+        // A trainer just started has published nothing yet: its settings are the ones it was given.
+        return startSettings != null ? startSettings : TrainingSettings.defaults();
     }
 
     /** The corpus being trained on; null for a reopened session (its text lives in the session as ids). */
