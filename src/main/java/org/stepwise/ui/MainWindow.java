@@ -210,41 +210,20 @@ public final class MainWindow {
 
     /** Writes an index as e.g. "Block 3" (counted from 1) and −1 as the none text. */
     private StringConverter<Integer> numbered(String key, String noneKey) {
-        return new StringConverter<>() {
-            @Override
-            public String toString(Integer item) {
-                return item == null ? "" : item < 0 ? messages.getString(noneKey) : I18n.format(messages, key, item + 1);
-            }
-
-            @Override
-            public Integer fromString(String text) {
-                throw new UnsupportedOperationException("the selector is not editable");
-            }
-        };
+        return ChoiceText.of(item -> item < 0 ? messages.getString(noneKey) : I18n.format(messages, key, item + 1));
     }
 
     /** Writes a token position as "2: ␣cat" and −1 as the none text. */
     private StringConverter<Integer> tokenNames() {
-        return new StringConverter<>() {
-            @Override
-            public String toString(Integer item) {
-                PreparedSentence prepared = viewModel.preparedProperty().get();
-                if (item == null) {
-                    return "";
-                }
-                if (item < 0 || prepared == null || item >= prepared.ids().length) {
-                    return messages.getString("ui.token.none");
-                }
-                LoadedModel model = viewModel.modelProperty().get();
-                return I18n.format(messages, "ui.token.item", item + 1,
-                        TokenDisplay.of(model.tokenizer(), prepared.ids()[item]).text());
+        return ChoiceText.of(item -> {
+            PreparedSentence prepared = viewModel.preparedProperty().get();
+            if (item < 0 || prepared == null || item >= prepared.ids().length) {
+                return messages.getString("ui.token.none");
             }
-
-            @Override
-            public Integer fromString(String text) {
-                throw new UnsupportedOperationException("the selector is not editable");
-            }
-        };
+            LoadedModel model = viewModel.modelProperty().get();
+            return I18n.format(messages, "ui.token.item", item + 1,
+                    TokenDisplay.of(model.tokenizer(), prepared.ids()[item]).text());
+        });
     }
 
     private Node pipelineStrip() {

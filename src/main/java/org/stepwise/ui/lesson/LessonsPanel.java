@@ -32,6 +32,7 @@ import org.stepwise.lesson.Lesson;
 import org.stepwise.lesson.LessonFormatException;
 import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.lesson.LessonStep;
+import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
 
 /**
@@ -279,21 +280,13 @@ public final class LessonsPanel extends VBox {
     }
 
     private StringConverter<Integer> stepNames() {
-        return new StringConverter<>() {
-            @Override
-            public String toString(Integer index) {
-                Lesson lesson = player.lessonProperty().get();
-                if (index == null || lesson == null || index < 0 || index >= lesson.steps().size()) {
-                    return "";
-                }
-                return I18n.format(messages, "lesson.jump.item", index + 1, lesson.step(index).title());
+        return ChoiceText.of(index -> {
+            Lesson lesson = player.lessonProperty().get();
+            if (lesson == null || index < 0 || index >= lesson.steps().size()) {
+                return "";
             }
-
-            @Override
-            public Integer fromString(String text) {
-                throw new UnsupportedOperationException("the step chooser is not editable");
-            }
-        };
+            return I18n.format(messages, "lesson.jump.item", index + 1, lesson.step(index).title());
+        });
     }
 
     /** A row of the lesson list: title and steps seen, or the file, line and problem of a broken file. */

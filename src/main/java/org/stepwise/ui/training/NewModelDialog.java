@@ -17,6 +17,7 @@ import javafx.util.StringConverter;
 
 import org.stepwise.model.ModelConfig;
 import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.ui.ChoiceText;
 
 /**
  * The "new model" form: every architecture choice of the engine plus the tokenizer strategy and vocabulary size.
@@ -180,16 +181,6 @@ public final class NewModelDialog extends Dialog<ModelRecipe> {
     }
 
     private <E extends Enum<E>> StringConverter<E> named(String prefix) {
-        return new StringConverter<>() {
-            @Override
-            public String toString(E value) {
-                return value == null ? "" : messages.getString(prefix + value.name());
-            }
-
-            @Override
-            public E fromString(String text) {
-                throw new UnsupportedOperationException("choices are picked from the list, not typed");
-            }
-        };
+        return ChoiceText.of(value -> messages.getString(prefix + value.name()));
     }
 }

@@ -48,7 +48,6 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import javafx.util.Duration;
-import javafx.util.StringConverter;
 
 import org.ejml.data.DMatrixRMaj;
 import org.kordamp.ikonli.Ikon;
@@ -73,6 +72,7 @@ import org.stepwise.train.TrainingSpeed;
 import org.stepwise.train.TrainingTimeline;
 import org.stepwise.train.UpdateStrategy;
 import org.stepwise.train.WeightChange;
+import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
 import org.stepwise.tokenizer.TokenDisplay;
 import org.stepwise.viz.ColorScale;
@@ -332,7 +332,7 @@ public final class TrainingDashboard extends VBox {
             speed.getItems().add(choice);
         }
         speed.setValue(SPEEDS[0]);
-        speed.setConverter(converter(value -> Double.isInfinite(value)
+        speed.setConverter(ChoiceText.of(value -> Double.isInfinite(value)
                 ? messages.getString("dashboard.speed.full")
                 : I18n.format(messages, "dashboard.speed.limited", value)));
         speed.valueProperty().addListener((observable, before, after) -> {
@@ -394,7 +394,7 @@ public final class TrainingDashboard extends VBox {
         });
         optimizer.setId("dashboard-optimizer");
         optimizer.getItems().addAll(Optimizer.Kind.values());
-        optimizer.setConverter(converter(kind -> messages.getString("dashboard.optimizer." + kind.name())));
+        optimizer.setConverter(ChoiceText.of(kind -> messages.getString("dashboard.optimizer." + kind.name())));
         optimizer.valueProperty().addListener((observable, before, after) -> {
             if (!updatingControls && after != null) {
                 settle(viewModel.setOptimizer(after));
@@ -402,7 +402,7 @@ public final class TrainingDashboard extends VBox {
         });
         strategy.setId("dashboard-strategy");
         strategy.getItems().addAll(UpdateStrategy.values());
-        strategy.setConverter(converter(kind -> messages.getString("dashboard.strategy." + kind.name())));
+        strategy.setConverter(ChoiceText.of(kind -> messages.getString("dashboard.strategy." + kind.name())));
         strategy.valueProperty().addListener((observable, before, after) -> {
             if (!updatingControls && after != null) {
                 settle(viewModel.setUpdateStrategy(after));
@@ -1082,20 +1082,6 @@ public final class TrainingDashboard extends VBox {
 
     private static double[] toDoubles(long[] values) {
         return Arrays.stream(values).asDoubleStream().toArray();
-    }
-
-    private static <T> StringConverter<T> converter(java.util.function.Function<T, String> text) {
-        return new StringConverter<>() {
-            @Override
-            public String toString(T value) {
-                return value == null ? "" : text.apply(value);
-            }
-
-            @Override
-            public T fromString(String string) {
-                throw new UnsupportedOperationException("choices are picked from the list, not typed");
-            }
-        };
     }
 
     private void settle(CompletableFuture<TrainingSettings> change) {
