@@ -1,9 +1,14 @@
 package org.stepwise.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.ResourceBundle;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -171,8 +176,11 @@ public final class TrainingThroughputBenchmark {
             return now.running() && now.iteration() >= 3;
         });
         long[] first = iterationAndTime(trainingModel);
+        Map<String, Long> cpuBefore = cpuByThread();
         Thread.sleep((long) (seconds * 1000));
         long[] last = iterationAndTime(trainingModel);
+        printCpuShares(withVisualizer ? "dashboard and visualizer" : "dashboard", cpuBefore, cpuByThread(),
+                last[1] - first[1]);
         onFx(() -> {
             trainingModel.close();
             if (visualizer.get() != null) {
@@ -181,6 +189,34 @@ public final class TrainingThroughputBenchmark {
             stage.get().close();
         });
         return (last[0] - first[0]) / ((last[1] - first[1]) / 1e9);
+    }
+
+    /** CPU nanoseconds used so far by every live thread, summed by thread name with digits dropped (pools). */
+    private static Map<String, Long> cpuByThread() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(info.getThreadId());
+            if (cpu > 0) {
+                byName.merge(info.getThreadName().replaceAll("[0-9]+", "#"), cpu, Long::sum);
+            }
+        }
+        return byName;
+    }
+
+    /** Prints which threads used the CPU between two readings, as a share of one core, largest first. */
+    private static void printCpuShares(String run, Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+        StringBuilder line = new StringBuilder("  cpu (share of one core) in ").append(run).append(':');
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > wallNanos / 100)
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach(e -> line.append(String.format(Locale.ROOT, " %s %.2f;", e.getKey(),
+                        e.getValue() / (double) wallNanos)));
+        System.out.println(line);
     }
 
     /** As the application does: the visualizer takes weights only of the model it shows. */
