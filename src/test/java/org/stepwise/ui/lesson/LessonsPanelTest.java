@@ -69,6 +69,7 @@ import org.stepwise.ui.training.TrainingViewModel;
 class LessonsPanelTest {
 
     private static final Path SHOTS = Path.of("target", "stage-shots");
+    private static final Path LESSON_SHOTS = Path.of("target", "lesson-shots");
     private static final Path LESSON_5 = Path.of("lessons", "en", "05-one-attention-head.md");
     private static final ResourceBundle ENGLISH = I18n.bundle(Locale.ENGLISH);
 
@@ -257,19 +258,26 @@ class LessonsPanelTest {
         LoadedModel model = DefaultModel.load();
         Corpus english = Corpus.english();
         TrainingViewModel[] training = new TrainingViewModel[1];
+        ResourceBundle messages = I18n.bundle(Locale.forLanguageTag(language));
+        boolean shots = Boolean.getBoolean("stepwise.lessonShots");
         robot.interact(() -> {
-            viewModel = new VisualizerViewModel(model, ENGLISH, "Hello");
-            window = new MainWindow(viewModel, ENGLISH);
-            training[0] = new TrainingViewModel(ENGLISH);
+            viewModel = new VisualizerViewModel(model, messages, "Hello");
+            window = new MainWindow(viewModel, messages);
+            training[0] = new TrainingViewModel(messages);
             training[0].train(model, english, TrainingSettings.defaults());
-            window.root().setRight(new TrainingDashboard(ENGLISH, training[0]));
+            TrainingDashboard dashboard = new TrainingDashboard(messages, training[0]);
+            dashboard.setPrefWidth(500);
+            dashboard.setMinWidth(420);
+            window.root().setRight(dashboard);
             WindowLessonHost host = new WindowLessonHost(viewModel, training[0], window.root(), () -> model);
             player = new LessonPlayer(host, javafx.util.Duration.millis(20));
-            panel = new LessonsPanel(ENGLISH, host, player);
+            panel = new LessonsPanel(messages, host, player);
             window.addLessons(panel);
             window.lessonsToggle().setSelected(true);
             panel.setEntries(entries);
-            stage.setScene(new Scene(window.root(), 1280, 800));
+            Scene scene = new Scene(window.root(), 1560, 940);
+            scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
+            stage.setScene(scene);
             stage.show();
         });
         List<String> problems = new ArrayList<>();
@@ -281,6 +289,10 @@ class LessonsPanelTest {
                     int step = index;
                     robot.interact(() -> player.goTo(step));
                     awaitSettled();
+                    if (shots) {
+                        writeShot(window.root(), String.format("%s/%s-step-%02d", language,
+                                entry.fileName().replace(".md", ""), index + 1), LESSON_SHOTS);
+                    }
                     if (!player.errorProperty().get().isEmpty()) {
                         problems.add(entry.fileName() + ":" + player.errorLine() + ": " + player.errorProperty().get());
                     }
@@ -425,9 +437,19 @@ class LessonsPanelTest {
     }
 
     private static void writeShot(Node node, String name) throws IOException {
+        writeShot(node, name, SHOTS);
+    }
+
+    /**
+     * Writes a PNG of {@code node} as {@code folder/name.png}. The every-step test writes one per lesson step
+     * under {@code target/lesson-shots} when run with {@code -Dstepwise.lessonShots=true}, for a reader to look at.
+     */
+    private static void writeShot(Node node, String name, Path folder) throws IOException {
+        Path file = folder.resolve(name + ".png");
+        Files.createDirectories(file.getParent());
         var image = WaitForAsyncUtils.asyncFx(() -> node.snapshot(null, null));
         try {
-            ImageIO.write(SwingFXUtils.fromFXImage(image.get(), null), "png", SHOTS.resolve(name + ".png").toFile());
+            ImageIO.write(SwingFXUtils.fromFXImage(image.get(), null), "png", file.toFile());
         } catch (InterruptedException | ExecutionException e) {
             throw new IOException(e);
         }
