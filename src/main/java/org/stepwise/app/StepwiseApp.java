@@ -15,6 +15,7 @@ import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 import org.stepwise.lesson.LessonLibrary;
+import org.stepwise.lesson.LessonProgress;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.LoadedModel;
@@ -49,7 +50,8 @@ public final class StepwiseApp extends Application {
     private TrainingDashboard dashboard;
     private OpenModelController opener;
     private ResourceBundle messages;
-    private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("recent-models");
+    /** The app's preferences: recent models and lesson progress live in nodes under it. */
+    private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("settings");
     private LessonsPanel lessons;
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
@@ -98,7 +100,10 @@ public final class StepwiseApp extends Application {
         window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
     }
 
-    /** Keeps the recent models in {@code node} instead of the user's own preferences; call before {@link #start}. */
+    /**
+     * Keeps the recent models and the lesson progress under {@code node} instead of the user's own preferences;
+     * call before {@link #start}.
+     */
     public void usePreferences(Preferences node) {
         this.preferences = node;
     }
@@ -119,6 +124,10 @@ public final class StepwiseApp extends Application {
 
     /** Shows a model opened from the File menu; the trainer takes it over when it is small enough. */
     private void showOpened(LoadedModel model) {
+        boolean trainerTakesIt = trainingOffReason(model, messages) == null && dashboard.viewModel().readyProperty().get();
+        if (trainerTakesIt && !dashboard.confirmReplaceTraining()) {
+            return;                         // the user kept the model being trained: nothing changes
+        }
         opened = model;
         shownConfig = model.config();
         String reason = trainingOffReason(model, messages);
@@ -180,7 +189,8 @@ public final class StepwiseApp extends Application {
      */
     private LessonsPanel lessonsPanel(ResourceBundle messages, LoadedModel bundled) {
         WindowLessonHost host = new WindowLessonHost(viewModel, dashboard.viewModel(), window.root(), () -> bundled);
-        lessons = new LessonsPanel(messages, host, new LessonPlayer(host));
+        LessonPlayer player = new LessonPlayer(host, LessonProgress.stored(preferences.node("lesson-progress")));
+        lessons = new LessonsPanel(messages, host, player);
         lessons.installKeys(window.root());
         try {
             lessons.setEntries(LessonLibrary.loadBundled(Locale.getDefault()));

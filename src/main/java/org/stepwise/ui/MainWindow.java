@@ -334,8 +334,12 @@ public final class MainWindow {
     }
 
     private void scrollIntoView(Label item) {
-        strip.applyCss();
-        strip.layout();
+        if (strip.getHeight() <= 0) {
+            // Only before the strip's first layout: the current stage's style changes no item's height,
+            // so the laid-out positions stay right and the strip need not be styled again here.
+            strip.applyCss();
+            strip.layout();
+        }
         double contentHeight = strip.getBoundsInLocal().getHeight();
         double viewportHeight = stripScroll.getViewportBounds().getHeight();
         if (contentHeight <= viewportHeight || viewportHeight <= 0) {
@@ -407,8 +411,18 @@ public final class MainWindow {
         StagePanel panel = panels.computeIfAbsent(context.stage().kind(),
                 kind -> StagePanels.special(kind).orElse(generalPanel));
         if (panel != shownPanel) {
+            // Panels shown once stay in the scene, hidden: putting a panel back into the scene would style
+            // every node of it again, which costs more than a frame.
+            if (shownPanel != null) {
+                shownPanel.node().setVisible(false);
+                shownPanel.node().setManaged(false);
+            }
             shownPanel = panel;
-            centre.getChildren().setAll(panel.node());
+            if (!centre.getChildren().contains(panel.node())) {
+                centre.getChildren().add(panel.node());
+            }
+            panel.node().setManaged(true);
+            panel.node().setVisible(true);
             viewModel.showExplanation("");
         }
         panel.show(context);

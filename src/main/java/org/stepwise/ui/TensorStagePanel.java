@@ -390,7 +390,7 @@ public final class TensorStagePanel implements StagePanel {
         }
         for (HeatmapView heatmap : pool) {
             if (!onScreen.contains(heatmap)) {
-                heatmap.setId(null);                  // hidden: found by no id
+                heatmap.setUserData(null);            // hidden: shows no tensor
             }
         }
         if (!bindings.isEmpty()) {
@@ -401,16 +401,16 @@ public final class TensorStagePanel implements StagePanel {
 
     /**
      * Chooses a heatmap of the pool for every tensor of the stage: the one already showing a tensor of that
-     * letter when there is one (its id stays, so it is not restyled, and the same tensor is not refilled),
+     * letter when there is one (the same tensor is not refilled),
      * else a free one, else a new one.
      */
     private void assignHeatmaps() {
         onScreen.clear();
         for (Binding binding : bindings) {
-            String id = "tensor-" + idOf(binding.tensor().letter());
+            String letter = binding.tensor().letter();
             HeatmapView same = null;
             for (HeatmapView heatmap : pool) {
-                if (id.equals(heatmap.getId()) && !onScreen.contains(heatmap)) {
+                if (letter.equals(heatmap.getUserData()) && !onScreen.contains(heatmap)) {
                     same = heatmap;
                     break;
                 }
@@ -507,8 +507,7 @@ public final class TensorStagePanel implements StagePanel {
         StageTensor tensor = binding.tensor();
         int rows = binding.rowIndices() == null ? tensor.rows() : binding.rowIndices().length;
         int columns = binding.columnIndices() == null ? tensor.columns() : binding.columnIndices().length;
-        heatmap.setId("tensor-" + idOf(tensor.letter()));
-        heatmap.setUserData(tensor.letter());
+        heatmap.setUserData(tensor.letter());       // not an id: changing an id restyles the whole heatmap
         heatmap.pinnedCellProperty().set(null);
         Filled now = new Filled(binding, run, context.weights(), context.model());
         if (now.sameAs(filled.get(heatmap))) {
@@ -619,19 +618,6 @@ public final class TensorStagePanel implements StagePanel {
             case NONE -> List.of();
             case DIMENSIONS, EXPERTS, CHOICES -> count > INDEX_LABEL_LIMIT ? List.of() : null;
         };
-    }
-
-    /** A CSS-safe id part for a letter: ASCII letters, digits and _ kept, others as u + hex code. */
-    static String idOf(String letter) {
-        StringBuilder id = new StringBuilder();
-        letter.codePoints().forEach(code -> {
-            if (code < 128 && (Character.isLetterOrDigit(code) || code == '_')) {
-                id.appendCodePoint(code);
-            } else {
-                id.append('u').append(Integer.toHexString(code));
-            }
-        });
-        return id.toString();
     }
 
     /** Lays the heatmaps out: one row of inputs, weights and outputs with operators; Q, K, V as three rows. */

@@ -338,6 +338,11 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
     }
 
     @Override
+    public boolean isOnScreen(StageContext shown) {
+        return shown != null && shown == context.get();
+    }
+
+    @Override
     public void showExplanation(String text) {
         if (text == null) {
             throw new IllegalArgumentException("an explanation is required; \"\" clears it");

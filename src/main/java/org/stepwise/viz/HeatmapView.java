@@ -692,7 +692,7 @@ public final class HeatmapView extends Region {
             text.setUserData(row);
             rowLabelWidth = Math.max(rowLabelWidth, Math.min(MAX_ROW_LABEL_WIDTH, text.getLayoutBounds().getWidth()));
         }
-        rowLabelGroup.getChildren().setAll(rowLabelPool.subList(0, used));
+        showFirst(rowLabelGroup, rowLabelPool, used);
 
         List<String> columnTexts = effectiveColumnLabels();
         int columnsLabelled = Math.min(cols, columnTexts.size());
@@ -714,11 +714,25 @@ public final class HeatmapView extends Region {
             text.setTextOrigin(columnLabelsVertical ? VPos.CENTER : VPos.BOTTOM);
             text.getTransforms().setAll(columnLabelsVertical ? List.of(new Rotate(-90)) : List.of());
         }
-        columnLabelGroup.getChildren().setAll(columnLabelPool.subList(0, used));
+        showFirst(columnLabelGroup, columnLabelPool, used);
         if (columnsLabelled == 0) {
             columnLabelHeight = 0;
         } else {
             columnLabelHeight = LABEL_GAP + (columnLabelsVertical ? Math.min(MAX_COLUMN_LABEL_LENGTH, widest) : lineHeight);
+        }
+    }
+
+    /**
+     * Makes the first {@code count} labels of {@code pool} the children of {@code group}. The children are always
+     * a prefix of the pool, so only the difference is added or removed: a label that stays in the scene keeps its
+     * style and is not styled again.
+     */
+    private static void showFirst(Group group, List<Text> pool, int count) {
+        javafx.collections.ObservableList<javafx.scene.Node> children = group.getChildren();
+        if (children.size() > count) {
+            children.remove(count, children.size());
+        } else if (children.size() < count) {
+            children.addAll(pool.subList(children.size(), count));
         }
     }
 

@@ -35,13 +35,17 @@ import org.stepwise.ui.VisualizerViewModel;
  * Frame-time benchmark of the visualizer window (a program, not a test): the time to redraw each stage
  * of the default model, the time to change layer or head on a GPT-2-small-shaped random model, and the
  * frame intervals an {@link AnimationTimer} sees while a trainer runs and sends its weights to the window.
- * Each redraw is measured twice: the CPU time the FX thread spends in it (our code: values, setValues, CSS
- * and layout; unaffected by other processes on a shared machine) and the wall time. The frames report the
+ * Each redraw is measured twice, from the change to the end of the layout of the next pulse, as the window
+ * redraws after any change: the CPU time the FX thread spends in it (our code: values, setValues, then the
+ * pulse's CSS and layout of what the change touched; little affected by other processes on a shared machine)
+ * and the wall time (which includes the wait for the pulse). The frames report the
  * CPU time per frame of the FX thread and of the renderer thread, idle and while training, to separate
  * what our code costs from what rendering costs (the software renderer when run headless).
  * Run: {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.stepwise.bench.WindowFrameBenchmark} (add {@code -Dexec.args=--small-vocab} for
- * a GPT-2 vocabulary of 8192 instead of 50257).
+ * -Dexec.mainClass=org.stepwise.bench.WindowFrameBenchmark} (without a display add {@code -Dglass.platform=Monocle
+ * -Dmonocle.platform=Headless -Dprism.order=sw -Dheadless.geometry=1600x1000-32}) (add {@code -Dexec.args=--small-vocab} for
+ * a GPT-2 vocabulary of 8192 instead of 50257; {@code --default-rounds N} repeats the default model's redraws N
+ * times, {@code --default-only} stops after them, e.g. to profile them).
  */
 public final class WindowFrameBenchmark {
 
@@ -61,7 +65,8 @@ public final class WindowFrameBenchmark {
         Opened small = open(model, MESSAGES.getString("ui.defaultSentence"));
         double[] redraws = new double[small.viewModel.stagesProperty().get().size()];
         double[] redrawWalls = new double[redraws.length];
-        for (int round = 0; round < 3; round++) {          // the first rounds warm the JIT up
+        int rounds = Math.max(3, intArgument(args, "--default-rounds", 3));
+        for (int round = 0; round < rounds; round++) {     // the first rounds warm the JIT up
             for (int index = 0; index < redraws.length; index++) {
                 int stage = index;
                 redrawWalls[index] = onFx(() -> small.viewModel.stageIndexProperty().set(stage));
@@ -71,6 +76,16 @@ public final class WindowFrameBenchmark {
         System.out.printf(Locale.ROOT, "default model: redraw a stage  FX-thread CPU mean %.2f ms, max %.2f ms;"
                 + " wall mean %.2f ms, max %.2f ms over %d stages%n",
                 mean(redraws), max(redraws), mean(redrawWalls), max(redrawWalls), redraws.length);
+        StringBuilder byStage = new StringBuilder("  by stage (FX-thread CPU ms):");
+        for (int index = 0; index < redraws.length; index++) {
+            byStage.append(String.format(Locale.ROOT, " %s %.1f;",
+                    small.viewModel.stagesProperty().get().get(index), redraws[index]));
+        }
+        System.out.println(byStage);
+        if (Arrays.asList(args).contains("--default-only")) {
+            Platform.exit();
+            System.exit(0);
+        }
         frames(small, "idle window", 3000);
 
         frameTimesWhileTraining(small, model);
@@ -126,6 +141,12 @@ public final class WindowFrameBenchmark {
         System.exit(0);
     }
 
+    /** The integer after {@code name} in {@code args}, or {@code fallback} when it is not given. */
+    private static int intArgument(String[] args, String name, int fallback) {
+        int at = Arrays.asList(args).indexOf(name);
+        return at >= 0 && at + 1 < args.length ? Integer.parseInt(args[at + 1]) : fallback;
+    }
+
     /** A window on a model, shown in its own stage, with the first trace on screen. */
     private record Opened(Stage stage, VisualizerViewModel viewModel, MainWindow window) {
     }
@@ -158,6 +179,12 @@ public final class WindowFrameBenchmark {
      * Runs {@code action} on the FX thread followed by CSS and layout of every window; returns wall
      * milliseconds and leaves the FX thread's CPU milliseconds in {@link #lastCpuMillis}.
      */
+    /**
+     * Runs {@code action} on the FX thread and waits for the next pulse to style and lay the window out, as it
+     * does after any change in the application; {@link #lastCpuMillis} becomes the FX thread's CPU time from the
+     * action to the end of that pulse's layout (our code, then the CSS and layout passes of the nodes the change
+     * made dirty). Returns the wall time of the same span in ms.
+     */
     private static double onFx(Runnable action) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         double[] millis = new double[2];
@@ -165,13 +192,30 @@ public final class WindowFrameBenchmark {
             long start = System.nanoTime();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
             action.run();
+            List<Scene> scenes = new ArrayList<>();
             for (javafx.stage.Window window : javafx.stage.Window.getWindows()) {
-                window.getScene().getRoot().applyCss();
-                window.getScene().getRoot().layout();
+                if (window.isShowing() && window.getScene() != null) {
+                    scenes.add(window.getScene());
+                }
             }
-            millis[1] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
-            millis[0] = (System.nanoTime() - start) / 1e6;
-            done.countDown();
+            if (scenes.isEmpty()) {
+                millis[1] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
+                millis[0] = (System.nanoTime() - start) / 1e6;
+                done.countDown();
+                return;
+            }
+            Scene last = scenes.get(scenes.size() - 1);    // scenes are styled and laid out in turn in one pulse
+            Runnable afterLayout = new Runnable() {
+                @Override
+                public void run() {
+                    last.removePostLayoutPulseListener(this);
+                    millis[1] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
+                    millis[0] = (System.nanoTime() - start) / 1e6;
+                    done.countDown();
+                }
+            };
+            last.addPostLayoutPulseListener(afterLayout);
+            Platform.requestNextPulse();
         });
         done.await();
         lastCpuMillis = millis[1];

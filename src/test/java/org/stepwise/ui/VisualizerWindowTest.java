@@ -259,7 +259,9 @@ class VisualizerWindowTest {
         assertEquals(pinned, explanation.getText(), "the embedding's pinned cell is explained again");
         press(robot, window.root(), KeyCode.RIGHT);
         press(robot, window.root(), KeyCode.RIGHT);                                // LayerNorm 1: the general panel
-        assertSame(window.generalPanel().node(), ((javafx.scene.layout.StackPane) window.root().getCenter()).getChildren().get(0));
+        List<javafx.scene.Node> shown = ((javafx.scene.layout.StackPane) window.root().getCenter()).getChildren()
+                .stream().filter(javafx.scene.Node::isVisible).toList();
+        assertEquals(List.of(window.generalPanel().node()), shown, "only the general panel is visible");
         assertEquals(hint, explanation.getText());
     }
 

@@ -53,6 +53,14 @@ public interface LessonHost {
      */
     void whenSettled(Runnable next);
 
+    /**
+     * Why the last change that finished in the background failed (e.g. a model variant whose tokenizer
+     * could not be trained), or null; reading it clears it.
+     */
+    default String takeFailure() {
+        return null;
+    }
+
     /** The live state a question's expected answer is computed from, as the app shows it now. */
     QuestionContext questionContext();
 

@@ -1,10 +1,6 @@
 package org.stepwise.ui.lesson;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 import javafx.animation.PauseTransition;
 import javafx.beans.property.ReadOnlyIntegerProperty;
@@ -17,12 +13,14 @@ import javafx.util.Duration;
 
 import org.stepwise.lesson.Directive;
 import org.stepwise.lesson.Lesson;
+import org.stepwise.lesson.LessonProgress;
 import org.stepwise.lesson.LessonStep;
 
 /**
  * Plays a lesson: shows one step at a time and, a short pause after its text appears, runs the step's
  * actions on the app through a {@link LessonHost}, one after the other, each once the app has settled
- * from the one before. Remembers (in memory) which steps of each lesson were shown. FX thread only.
+ * from the one before. Remembers which steps of each lesson were shown (in a {@link LessonProgress}).
+ * FX thread only.
  */
 public final class LessonPlayer {
 
@@ -35,28 +33,39 @@ public final class LessonPlayer {
     private final ReadOnlyIntegerWrapper stepIndex = new ReadOnlyIntegerWrapper(-1);
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyIntegerWrapper actionsDone = new ReadOnlyIntegerWrapper();
-    private final Map<String, Set<Integer>> seen = new HashMap<>();
-    private final Map<String, Integer> lastStep = new HashMap<>();
+    private final LessonProgress progress;
     private int errorLine;
     private PauseTransition pending;
     /** Raised on every step change, so the actions of a step left behind stop running. */
     private int generation;
 
-    /** A player with the standard {@link #ACTION_DELAY}. */
+    /** A player with the standard {@link #ACTION_DELAY} that remembers the steps seen while the app runs. */
     public LessonPlayer(LessonHost host) {
-        this(host, ACTION_DELAY);
+        this(host, ACTION_DELAY, LessonProgress.inMemory());
+    }
+
+    /** A player with the standard {@link #ACTION_DELAY} that keeps the steps seen in {@code progress}. */
+    public LessonPlayer(LessonHost host, LessonProgress progress) {
+        this(host, ACTION_DELAY, progress);
+    }
+
+    /** A player that remembers the steps seen while the app runs. */
+    public LessonPlayer(LessonHost host, Duration actionDelay) {
+        this(host, actionDelay, LessonProgress.inMemory());
     }
 
     /**
      * @param host        what the actions act on
      * @param actionDelay pause between a step's text and its first action
+     * @param progress    the steps seen and the step each lesson was left at; modified as steps are shown
      */
-    public LessonPlayer(LessonHost host, Duration actionDelay) {
-        if (host == null || actionDelay == null) {
-            throw new IllegalArgumentException("a lesson player needs a host and an action delay");
+    public LessonPlayer(LessonHost host, Duration actionDelay, LessonProgress progress) {
+        if (host == null || actionDelay == null || progress == null) {
+            throw new IllegalArgumentException("a lesson player needs a host, an action delay and a progress store");
         }
         this.host = host;
         this.actionDelay = actionDelay;
+        this.progress = progress;
     }
 
     /** Opens {@code chosen} at the step it was left at (the first step the first time). */
@@ -67,7 +76,7 @@ public final class LessonPlayer {
         cancelPending();
         stepIndex.set(-1);      // first, so nothing reads the old lesson's step index in the new lesson
         lesson.set(chosen);
-        goTo(lastStep.getOrDefault(chosen.id(), 0));
+        goTo(Math.min(progress.lastStep(chosen.id()), chosen.steps().size() - 1));
     }
 
     /** Shows step {@code index} (0-based) of the open lesson and schedules its actions. */
@@ -82,8 +91,7 @@ public final class LessonPlayer {
         error.set("");
         actionsDone.set(0);
         stepIndex.set(index);
-        lastStep.put(current.id(), index);
-        seen.computeIfAbsent(current.id(), id -> new TreeSet<>()).add(index);
+        progress.stepShown(current.id(), index);
         LessonStep step = current.step(index);
         int mine = generation;
         pending = new PauseTransition(actionDelay);
@@ -132,7 +140,15 @@ public final class LessonPlayer {
             return;
         }
         actionsDone.set(index + 1);
-        host.whenSettled(() -> runFrom(step, index + 1, mine));
+        host.whenSettled(() -> {
+            String failure = host.takeFailure();
+            if (failure != null && mine == generation) {
+                errorLine = step.directiveLine(index);
+                error.set(failure);
+                return;
+            }
+            runFrom(step, index + 1, mine);
+        });
     }
 
     /** Does what one directive says; questions are asked by the panel and do nothing here. */
@@ -208,6 +224,6 @@ public final class LessonPlayer {
 
     /** How many different steps of lesson {@code id} were shown. */
     public int stepsSeen(String id) {
-        return seen.getOrDefault(id, Set.of()).size();
+        return progress.stepsSeen(id);
     }
 }

@@ -127,6 +127,15 @@ public final class LessonsPanel extends VBox {
         jump.setId("lesson-jump");
         jump.setTooltip(new Tooltip(messages.getString("lesson.jump.tooltip")));
         jump.setConverter(stepNames());
+        jump.setButtonCell(new ListCell<>() {         // the title is above; the button says where in the lesson
+            @Override
+            protected void updateItem(Integer index, boolean empty) {
+                super.updateItem(index, empty);
+                Lesson lesson = player.lessonProperty().get();
+                setText(empty || index == null || lesson == null ? ""
+                        : I18n.format(messages, "lesson.jump.button", index + 1, lesson.steps().size()));
+            }
+        });
         jump.valueProperty().addListener((observable, before, chosen) -> {
             if (!syncing && chosen != null && chosen != player.stepIndexProperty().get()) {
                 player.goTo(chosen);
@@ -251,6 +260,7 @@ public final class LessonsPanel extends VBox {
         progress.setText(I18n.format(messages, "lesson.progress", index + 1, lesson.steps().size()));
         stepTitle.setText(step.title());
         syncing = true;
+        jump.setValue(null);        // the button's "step 1 / N" is written again even when another lesson is at the same step
         jump.setValue(index);
         syncing = false;
         if (index == 0 && !lesson.intro().isBlank()) {

@@ -2,12 +2,20 @@ package org.stepwise.ui.lesson;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
@@ -65,6 +73,21 @@ public final class WindowLessonHost implements LessonHost {
     private final TrainingViewModel training;
     private final Parent window;
     private final Supplier<LoadedModel> defaultModel;
+    /** Tokenizers trained for model variants, by kind (a lesson switching back and forth trains each once). */
+    private final Map<Tokenizer.Kind, CompletableFuture<Tokenizer>> variantTokenizers =
+            new EnumMap<>(Tokenizer.Kind.class);
+    /** Model variants whose tokenizer is still being trained (FX thread). */
+    private final IntegerProperty pendingVariants = new SimpleIntegerProperty(0);
+    /** Counts the models lessons asked for; a variant that finishes after a newer request is not shown. */
+    private long variantRequest;
+    private String failure;
+
+    /** One background thread trains the tokenizers of model variants. */
+    private static final ExecutorService TOKENIZER_TRAINER = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stepwise-lesson-tokenizer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param viewModel    the visualizer's view model; not modified here except through its setters
@@ -121,24 +144,55 @@ public final class WindowLessonHost implements LessonHost {
     @Override
     public void useModel(Directive.UseModel choice) {
         LoadedModel base = defaultModel.get();
+        variantRequest++;
         if (!choice.variant()) {
             show(base);
             return;
         }
         ModelConfig config = choice.configFor(base.config());
-        Tokenizer tokenizer = base.tokenizer();
-        if (choice.tokenizer().isPresent()) {
-            try {
-                tokenizer = new ModelRecipe(config, choice.tokenizer().get(), VARIANT_VOCAB_SIZE)
-                        .trainTokenizer(Corpus.english().text());
-            } catch (IOException unreadable) {
-                throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
-                        unreadable);
-            }
-            config = config.withVocabSize(tokenizer.vocabSize());
-        }
         long seed = choice.seed().orElse(VARIANT_SEED);
-        show(new LoadedModel(base.name() + "-variant", config, ParameterLayout.of(config).initialize(seed), tokenizer));
+        if (choice.tokenizer().isEmpty()) {
+            show(variant(base, config, base.tokenizer(), seed));
+            return;
+        }
+        // Training a tokenizer on the corpus takes a few hundred milliseconds: never on the FX thread.
+        CompletableFuture<Tokenizer> trained = variantTokenizers.computeIfAbsent(choice.tokenizer().get(),
+                kind -> CompletableFuture.supplyAsync(() -> trainTokenizer(config, kind), TOKENIZER_TRAINER));
+        long request = variantRequest;
+        pendingVariants.set(pendingVariants.get() + 1);
+        trained.whenComplete((tokenizer, failed) -> Platform.runLater(() -> {
+            if (request == variantRequest) {
+                if (failed != null) {
+                    Throwable cause = failed instanceof CompletionException && failed.getCause() != null
+                            ? failed.getCause() : failed;
+                    failure = String.valueOf(cause.getMessage());
+                    variantTokenizers.remove(choice.tokenizer().get());
+                } else {
+                    show(variant(base, config.withVocabSize(tokenizer.vocabSize()), tokenizer, seed));
+                }
+            }
+            pendingVariants.set(pendingVariants.get() - 1);
+        }));
+    }
+
+    private static Tokenizer trainTokenizer(ModelConfig config, Tokenizer.Kind kind) {
+        try {
+            return new ModelRecipe(config, kind, VARIANT_VOCAB_SIZE).trainTokenizer(Corpus.english().text());
+        } catch (IOException unreadable) {
+            throw new IllegalArgumentException("the bundled corpus cannot be read: " + unreadable.getMessage(),
+                    unreadable);
+        }
+    }
+
+    private static LoadedModel variant(LoadedModel base, ModelConfig config, Tokenizer tokenizer, long seed) {
+        return new LoadedModel(base.name() + "-variant", config, ParameterLayout.of(config).initialize(seed), tokenizer);
+    }
+
+    @Override
+    public String takeFailure() {
+        String last = failure;
+        failure = null;
+        return last;
     }
 
     /**
@@ -268,6 +322,7 @@ public final class WindowLessonHost implements LessonHost {
                     viewModel.busyProperty().removeListener(this);
                     viewModel.preparedProperty().removeListener(this);
                     viewModel.weightsProperty().removeListener(this);
+                    pendingVariants.removeListener(this);
                     next.run();
                 }
             }
@@ -275,6 +330,7 @@ public final class WindowLessonHost implements LessonHost {
         viewModel.busyProperty().addListener(check);
         viewModel.preparedProperty().addListener(check);
         viewModel.weightsProperty().addListener(check);
+        pendingVariants.addListener(check);
     }
 
     /**
@@ -283,7 +339,7 @@ public final class WindowLessonHost implements LessonHost {
      */
     private boolean settled() {
         PreparedSentence prepared = viewModel.preparedProperty().get();
-        return !viewModel.busyProperty().get() && prepared != null && viewModel.weightsProperty().get() != null
+        return pendingVariants.get() == 0 && !viewModel.busyProperty().get() && prepared != null && viewModel.weightsProperty().get() != null
                 && prepared.text().equals(viewModel.sentenceProperty().get());
     }
 

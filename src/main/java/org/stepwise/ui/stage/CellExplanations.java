@@ -163,7 +163,7 @@ final class CellExplanations {
     }
 
     private void announce() {
-        if (context != null && !drawing) {
+        if (context != null && !drawing && context.actions().isOnScreen(context)) {
             context.actions().showExplanation(currentText());
         }
     }

@@ -25,4 +25,12 @@ public interface StageActions {
      * @throws IllegalArgumentException when {@code text} is null
      */
     void showExplanation(String text);
+
+    /**
+     * Whether {@code context} is the one on screen now. A panel that was shown before and is now hidden
+     * (another stage is on screen) holds an older context and writes no explanation.
+     */
+    default boolean isOnScreen(StageContext context) {
+        return true;
+    }
 }

@@ -238,14 +238,26 @@ public final class TrainingDashboard extends VBox {
      * @return true when the window may close (saved, or the user chose not to save), false to stay open
      */
     public boolean confirmCloseWhileTraining() {
+        return confirmLeavingTraining("dashboard.close.question", "dashboard.close.discard");
+    }
+
+    /**
+     * Before another model replaces the one being trained: when it was trained since it was last saved, asks
+     * whether to save the session first. False when the user cancelled (nothing is replaced then).
+     */
+    public boolean confirmReplaceTraining() {
+        return confirmLeavingTraining("dashboard.replace.question", "dashboard.replace.discard");
+    }
+
+    private boolean confirmLeavingTraining(String questionKey, String discardKey) {
         if (!viewModel.isRunning() && !viewModel.hasUnsavedProgress()) {
             return true;
         }
         ButtonType save = new ButtonType(messages.getString("dashboard.close.save"), ButtonBar.ButtonData.YES);
-        ButtonType discard = new ButtonType(messages.getString("dashboard.close.discard"), ButtonBar.ButtonData.NO);
+        ButtonType discard = new ButtonType(messages.getString(discardKey), ButtonBar.ButtonData.NO);
         ButtonType cancel = new ButtonType(messages.getString("dashboard.close.cancel"),
                 ButtonBar.ButtonData.CANCEL_CLOSE);
-        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, messages.getString("dashboard.close.question"), save,
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, messages.getString(questionKey), save,
                 discard, cancel);
         alert.setHeaderText(messages.getString("dashboard.close.title"));
         alert.initOwner(window());
@@ -932,7 +944,7 @@ public final class TrainingDashboard extends VBox {
         NewModelDialog dialog = new NewModelDialog(messages, current.config(), current.tokenizer().kind(),
                 current.config().vocabSize());
         dialog.initOwner(window());
-        dialog.showAndWait().ifPresent(recipe -> {
+        dialog.showAndWait().filter(recipe -> confirmReplaceTraining()).ifPresent(recipe -> {
             Corpus text = viewModel.corpus();
             if (text == null) {
                 try {
@@ -961,6 +973,9 @@ public final class TrainingDashboard extends VBox {
     }
 
     private void openSession() {
+        if (!confirmReplaceTraining()) {
+            return;
+        }
         Path dir = chooseSessionFolder(false);
         if (dir == null) {
             return;

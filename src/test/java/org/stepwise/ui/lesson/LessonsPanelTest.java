@@ -275,7 +275,7 @@ class LessonsPanelTest {
             window.addLessons(panel);
             window.lessonsToggle().setSelected(true);
             panel.setEntries(entries);
-            Scene scene = new Scene(window.root(), 1560, 940);
+            Scene scene = new Scene(window.root(), 1280, 800);   // the headless screen's size
             scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
             stage.setScene(scene);
             stage.show();
