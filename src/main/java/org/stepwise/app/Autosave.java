@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +40,7 @@ public final class Autosave implements AutoCloseable {
         return thread;
     });
     private final AtomicBoolean saving = new AtomicBoolean();
+    private ScheduledFuture<?> schedule;
     private final Object writeLock = new Object();
     /** Set by the exit save: a periodic save still under way afterwards must not write older state over it. */
     private boolean finished;
@@ -61,13 +63,16 @@ public final class Autosave implements AutoCloseable {
         this.trainingSource = trainingSource;
     }
 
-    /** Saves every {@code period} from now on (the first save after one period). */
-    public void start(Duration period) {
+    /** Saves every {@code period} from now on (the first save after one period), replacing any earlier period. */
+    public synchronized void start(Duration period) {
         if (period == null || period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("autosave needs a positive period, not " + period);
         }
+        if (schedule != null) {
+            schedule.cancel(false);
+        }
         long millis = period.toMillis();
-        saver.scheduleWithFixedDelay(() -> {
+        schedule = saver.scheduleWithFixedDelay(() -> {
             if (saving.compareAndSet(false, true)) {
                 saveNow().whenComplete((done, failure) -> saving.set(false));
             }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ResourceBundle;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,6 +18,10 @@ import javafx.concurrent.Worker;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Menu;
+import javafx.scene.control.RadioMenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.ToggleGroup;
 import javafx.stage.Window;
 
 import org.stepwise.lesson.Lesson;
@@ -42,6 +48,9 @@ import org.stepwise.ui.training.TrainingViewModel;
  */
 public final class SessionKeeper {
 
+    /** The intervals the File menu offers, in minutes. */
+    public static final List<Integer> AUTOSAVE_CHOICES = List.of(1, 3, 5, 10, 30);
+
     /** How long the exit save waits for the trainer's copy of its run. */
     public static final Duration EXIT_WAIT = Duration.ofSeconds(20);
 
@@ -59,6 +68,10 @@ public final class SessionKeeper {
     private Alert restoreDialog;
     private Alert notice;
     private boolean trainingRestored;
+    /** Minutes between two autosaves, as the session file or the File menu set them. */
+    private int autosaveMinutes;
+    /** Set on exit: a reopening step still under way stops there. */
+    private boolean closed;
 
     /** Reads the last session kept in {@code directory}; a broken session file is noted and ignored. */
     public SessionKeeper(DataDirectory directory, ResourceBundle messages) {
@@ -78,11 +91,12 @@ public final class SessionKeeper {
         }
         this.saved = read;
         this.unreadable = problem;
+        this.autosaveMinutes = read != null ? read.autosaveMinutes() : SessionState.DEFAULT_AUTOSAVE_MINUTES;
     }
 
-    /** The sentence of the last session, or {@code fallback} when there is none. */
+    /** The sentence of the last session, or {@code fallback} when none was kept. */
     public String sentence(String fallback) {
-        return saved == null ? fallback : saved.sentence();
+        return saved == null || saved.sentence() == null ? fallback : saved.sentence();
     }
 
     /** The last session as read at start, or null when there was none (or it was unreadable). */
@@ -150,6 +164,53 @@ public final class SessionKeeper {
         return notice != null && notice.isShowing() ? notice : null;
     }
 
+    /**
+     * Puts an "Autosave every … minutes" submenu into {@code fileMenu}, before its last separator (above Quit) or at
+     * its end; the choice is kept in the session file.
+     */
+    public void addAutosaveMenu(Menu fileMenu) {
+        Menu every = new Menu(messages.getString("session.menu.autosave"));
+        every.setId("menu-autosave");
+        ToggleGroup choices = new ToggleGroup();
+        List<Integer> offered = new ArrayList<>(AUTOSAVE_CHOICES);
+        if (!offered.contains(autosaveMinutes)) {
+            offered.add(autosaveMinutes);
+            offered.sort(null);
+        }
+        for (int minutes : offered) {
+            RadioMenuItem item = new RadioMenuItem(I18n.format(messages, "session.menu.autosave.minutes", minutes));
+            item.setId("menu-autosave-" + minutes);
+            item.setToggleGroup(choices);
+            item.setSelected(minutes == autosaveMinutes);
+            item.setOnAction(event -> setAutosaveMinutes(minutes));
+            every.getItems().add(item);
+        }
+        int position = fileMenu.getItems().size();
+        for (int index = fileMenu.getItems().size() - 1; index >= 0; index--) {
+            if (fileMenu.getItems().get(index) instanceof SeparatorMenuItem) {
+                position = index;
+                break;
+            }
+        }
+        fileMenu.getItems().add(position, every);
+    }
+
+    /** Minutes between two autosaves. */
+    public int autosaveMinutes() {
+        return autosaveMinutes;
+    }
+
+    /** Autosaves every {@code minutes} (≥ 1) from now on; the session file keeps the choice. */
+    public void setAutosaveMinutes(int minutes) {
+        if (minutes < 1) {
+            throw new IllegalArgumentException("autosave needs at least 1 minute between saves, not " + minutes);
+        }
+        autosaveMinutes = minutes;
+        if (autosave != null) {
+            autosave.start(Duration.ofMinutes(minutes));
+        }
+    }
+
     /** The periodic autosave; null until the session is back. */
     public Autosave autosave() {
         return autosave;
@@ -162,6 +223,7 @@ public final class SessionKeeper {
 
     /** On a normal exit (FX thread): saves the session and the training, and removes the running marker. */
     public void close() {
+        closed = true;
         if (!marker.isClaimed()) {
             return;
         }
@@ -185,6 +247,9 @@ public final class SessionKeeper {
 
     /** Step 1: the autosaved training, silently after a normal exit, after asking after a crash. */
     private void restoreTraining() {
+        if (closed) {
+            return;
+        }
         if (!trainingAutosave.exists()) {
             openModel();
             return;
@@ -196,6 +261,9 @@ public final class SessionKeeper {
             }
         };
         load.setOnSucceeded(event -> {
+            if (closed) {
+                return;
+            }
             TrainingSession session = load.getValue();
             if (previous == RunMarker.Previous.CRASHED) {
                 askToRestore(session);
@@ -229,6 +297,9 @@ public final class SessionKeeper {
             alert.initOwner(owner);
         }
         alert.setOnHidden(event -> {
+            if (closed) {
+                return;
+            }
             if (alert.getResult() == restore) {
                 resume(session);
             }
@@ -273,15 +344,17 @@ public final class SessionKeeper {
 
     /** Step 3: lesson, stage, head and token as they were; then the periodic autosave starts. */
     private void restoreView() {
+        if (closed) {
+            return;
+        }
         if (saved != null) {
             restoreLesson();
             restoreStage();
             restoreToken();
         }
-        int minutes = saved != null ? saved.autosaveMinutes() : SessionState.DEFAULT_AUTOSAVE_MINUTES;
-        autosave = new Autosave(directory.sessionFile(), trainingAutosave, () -> capture(minutes),
-                () -> app.dashboard().viewModel().captureSession("autosave"));
-        autosave.start(Duration.ofMinutes(minutes));
+        autosave = new Autosave(directory.sessionFile(), trainingAutosave, () -> capture(autosaveMinutes),
+                this::captureTraining);
+        autosave.start(Duration.ofMinutes(autosaveMinutes));
         restored.set(true);
     }
 
@@ -355,6 +428,12 @@ public final class SessionKeeper {
     }
 
     // ---------------------------------------------------------------- saving
+
+    /** Asks the trainer for a copy of its run, under the name of its model (FX thread). */
+    private CompletableFuture<TrainingSession> captureTraining() {
+        LoadedModel trained = app.dashboard().modelProperty().get();
+        return app.dashboard().viewModel().captureSession(trained == null ? "autosave" : trained.name());
+    }
 
     /** The window's state now (FX thread). */
     private SessionState capture(int autosaveMinutes) {

@@ -22,7 +22,7 @@ import org.stepwise.model.io.ModelFileException;
  *
  * @param modelFolder     the folder of the model on screen, or null when it is the bundled model or the trainer's
  * @param trainerShown    true when the model on screen is the one being trained
- * @param sentence        the sentence typed in the window
+ * @param sentence        the sentence typed in the window, or null when none was kept
  * @param stageKind       the name of the stage's {@link org.stepwise.pipeline.Stage.Kind}, or null
  * @param stageBlock      the stage's block, −1 outside the blocks
  * @param head            the attention head shown, ≥ 0
@@ -43,9 +43,6 @@ public record SessionState(Path modelFolder, boolean trainerShown, String senten
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public SessionState {
-        if (sentence == null) {
-            throw new IllegalArgumentException("a session needs a sentence (it may be empty)");
-        }
         if (stageBlock < -1 || head < 0 || selectedToken < -1 || lessonStep < 0) {
             throw new IllegalArgumentException("a session needs stage block ≥ −1, head ≥ 0, token ≥ −1 and lesson "
                     + "step ≥ 0, not " + stageBlock + ", " + head + ", " + selectedToken + ", " + lessonStep);
@@ -122,7 +119,7 @@ public record SessionState(Path modelFolder, boolean trainerShown, String senten
         String folder = text(model.path("folder"));
         try {
             return new SessionState(folder == null ? null : Path.of(folder), model.path("trainer_shown").asBoolean(true),
-                    view.path("sentence").isTextual() ? view.path("sentence").asText() : "", text(view.path("stage")),
+                    text(view.path("sentence")), text(view.path("stage")),
                     whole(view.path("block"), "view.block", file, -1), whole(view.path("head"), "view.head", file, 0),
                     whole(view.path("token"), "view.token", file, -1), text(lesson.path("id")),
                     whole(lesson.path("step"), "lesson.step", file, 0), text(root.path("training").path("corpus")),

@@ -104,6 +104,9 @@ public final class StepwiseApp extends Application {
                 stage.close();
             }
         });
+        if (session != null) {
+            session.addAutosaveMenu(menu.bar().getMenus().get(0));
+        }
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
         HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());

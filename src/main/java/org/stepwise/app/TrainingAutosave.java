@@ -63,6 +63,7 @@ public final class TrainingAutosave {
         ObjectNode pointer = JSON.createObjectNode();
         pointer.put("folder", target.getFileName().toString());
         pointer.put("iteration", session.state().iteration());
+        pointer.put("name", session.name());
         AtomicFiles.writeBytes(folder.resolve(POINTER),
                 (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(pointer) + "\n").getBytes(StandardCharsets.UTF_8));
         deleteAllBut(target);
@@ -101,13 +102,19 @@ public final class TrainingAutosave {
         }
     }
 
-    /** Opens the newest complete save. */
+    /** Opens the newest complete save, under the name it was saved with. */
     public TrainingSession load() throws IOException {
         Path current = current();
         if (current == null) {
             throw new NoSuchFileException(folder.resolve(POINTER).toString(), null, "no autosaved training");
         }
-        return TrainingSessionFiles.load(current);
+        TrainingSession opened = TrainingSessionFiles.load(current);
+        String name = JSON.readTree(Files.readAllBytes(folder.resolve(POINTER))).path("name").asText("");
+        if (name.isEmpty()) {
+            return opened;
+        }
+        return new TrainingSession(name, opened.config(), opened.tokenizer(), opened.data(), opened.settings(),
+                opened.state(), opened.lossHistory());
     }
 
     /** Deletes the saves other than {@code kept}, and what a stopped save left half-written. */

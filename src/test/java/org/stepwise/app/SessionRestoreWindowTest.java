@@ -19,6 +19,10 @@ import java.util.prefs.Preferences;
 
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
 import javafx.stage.Stage;
 
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +168,7 @@ class SessionRestoreWindowTest {
         TrainingViewModel training = second.dashboard().viewModel();
         waitUntil(() -> iteration(training) == 5);
         assertEquals(losses, training.lossHistoryProperty().get());
+        assertEquals(first.dashboard().modelProperty().get().name(), training.modelProperty().get().name());
         assertSame(training.modelProperty().get(), second.viewModel().modelProperty().get(),
                 "the window shows the restored weights");
         // Training goes on from there.
@@ -207,6 +212,9 @@ class SessionRestoreWindowTest {
         waitUntil(() -> first.viewModel().preparedProperty().get() != null
                 && sentence.equals(first.viewModel().preparedProperty().get().text()));
         robot.interact(() -> first.viewModel().selectToken(3));
+        assertEquals(SessionState.DEFAULT_AUTOSAVE_MINUTES, first.session().autosaveMinutes());
+        robot.interact(() -> autosaveItem(first, 5).fire());
+        assertEquals(5, first.session().autosaveMinutes());
         robot.interact(first::stop);
         running.remove(first);
         robot.interact(() -> first.window().root().getScene().getWindow().hide());
@@ -225,6 +233,23 @@ class SessionRestoreWindowTest {
         TrainingViewModel training = second.dashboard().viewModel();
         waitUntil(() -> iteration(training) == 4);
         assertEquals(4, training.lossHistoryProperty().get().trainCount());
+        assertEquals(5, second.session().autosaveMinutes(), "the File menu's autosave interval is kept");
+        assertTrue(autosaveItem(second, 5).isSelected());
+    }
+
+    /** The File menu's "Autosave training every" item for {@code minutes}. */
+    private static RadioMenuItem autosaveItem(StepwiseApp app, int minutes) {
+        MenuBar bar = (MenuBar) app.window().root().getScene().lookup("#menu-bar");
+        for (MenuItem item : bar.getMenus().get(0).getItems()) {
+            if (item instanceof Menu menu && "menu-autosave".equals(menu.getId())) {
+                for (MenuItem choice : menu.getItems()) {
+                    if (("menu-autosave-" + minutes).equals(choice.getId())) {
+                        return (RadioMenuItem) choice;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no autosave item for " + minutes + " minutes");
     }
 
     @Test

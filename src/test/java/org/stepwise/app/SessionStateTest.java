@@ -39,6 +39,8 @@ class SessionStateTest {
         SessionState read = SessionState.read(file);
         assertEquals(new SessionState(null, true, "hello", null, -1, 0, -1, null, 0, null,
                 SessionState.DEFAULT_AUTOSAVE_MINUTES), read);
+        Files.writeString(file, "{\"settings\": {\"autosave_minutes\": 1}}", StandardCharsets.UTF_8);
+        assertNull(SessionState.read(file).sentence(), "no sentence kept: the window's own first sentence is used");
     }
 
     @Test
@@ -66,5 +68,7 @@ class SessionStateTest {
     void anAutosaveNeedsAtLeastOneMinute() {
         assertThrows(IllegalArgumentException.class, () -> new SessionState(null, true, "", null, -1, 0, -1, null, 0,
                 null, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SessionState(null, true, "", null, -1, -1, -1, null, 0,
+                null, 3));
     }
 }

@@ -52,6 +52,7 @@ class TrainingAutosaveTest {
                 "the older save is deleted once the newer one is complete");
         TrainingSession opened = autosave.load();
         assertEquals(13, opened.state().iteration());
+        assertEquals("second", opened.name(), "the run keeps its own name, not the autosave folder's");
         assertEquals(second.lossHistory(), opened.lossHistory());
         assertEquals(13, opened.lossHistory().trainCount());
         assertEquals(second.state().optimizer().steps(), opened.state().optimizer().steps());
