@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.BackingStoreException;
@@ -35,6 +36,13 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import org.stepwise.lesson.Lesson;
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.model.io.ModelFolder;
+import org.stepwise.tokenizer.Gpt2TestFolder;
+import org.stepwise.tokenizer.Tokenizer;
+import org.stepwise.tokenizer.TokenizerFiles;
 import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.train.LossHistory;
 import org.stepwise.train.TrainingSession;
@@ -56,6 +64,8 @@ class SessionRestoreWindowTest {
 
     @TempDir
     Path dataFolder;
+    @TempDir
+    Path modelsFolder;
 
     private final List<StepwiseApp> running = new ArrayList<>();
 
@@ -250,6 +260,68 @@ class SessionRestoreWindowTest {
             }
         }
         throw new AssertionError("no autosave item for " + minutes + " minutes");
+    }
+
+    /** Opens {@code folder} from the File menu's controller and waits until the window shows it. */
+    private static void openFolder(FxRobot robot, StepwiseApp app, Path folder, String expectedName) throws Exception {
+        robot.interact(() -> app.opener().open(folder));
+        waitUntil(() -> expectedName.equals(app.viewModel().modelProperty().get().name())
+                && app.viewModel().runProperty().get() != null);
+    }
+
+    @Test
+    void aGpt2SizedFolderIsReopenedBesideTheTrainedBundledModel(FxRobot robot) throws Exception {
+        Path tokenizerDir = modelsFolder.resolve("tokenizer");
+        Gpt2TestFolder.write(tokenizerDir);
+        Tokenizer gpt2 = TokenizerFiles.load(tokenizerDir);
+        ModelConfig config = ModelConfig.gpt2Like(Gpt2TestFolder.GPT2_VOCAB_SIZE, 32, 1, 2, 8);
+        Path folder = modelsFolder.resolve("gpt2-tiny");
+        ModelFolder.save(folder, new LoadedModel("gpt2-tiny", config, ParameterLayout.of(config).initialize(5), gpt2),
+                Map.of());
+
+        StepwiseApp first = launch(robot);
+        waitRestored(first);
+        trainIterations(robot, first, 2);
+        openFolder(robot, first, folder, "gpt2-tiny");
+        assertTrue(first.dashboard().isTrainingOff());
+        robot.interact(first::stop);
+        running.remove(first);
+        robot.interact(() -> first.window().root().getScene().getWindow().hide());
+        SessionState kept = SessionState.read(dataFolder.resolve(DataDirectory.SESSION_FILE));
+        assertEquals(folder.toAbsolutePath().normalize(), kept.modelFolder());
+        assertFalse(kept.trainerShown());
+
+        StepwiseApp second = launch(robot);
+        waitUntil(() -> second.session().restoredProperty().get()
+                && "gpt2-tiny".equals(second.viewModel().modelProperty().get().name()));
+        assertEquals(Gpt2TestFolder.GPT2_VOCAB_SIZE, second.viewModel().modelProperty().get().config().vocabSize());
+        assertTrue(second.dashboard().isTrainingOff(), "a GPT-2-sized model is shown with training off");
+        assertEquals(DefaultModel.CONFIG, second.dashboard().modelProperty().get().config());
+        waitUntil(() -> iteration(second.dashboard().viewModel()) == 2);
+    }
+
+    @Test
+    void aTrainedFolderModelComesBackFromTheAutosaveWithItsTraining(FxRobot robot) throws Exception {
+        Path folder = modelsFolder.resolve("small-own");
+        ModelFolder.save(folder, DefaultModel.load().withName("small-own"), Map.of());
+
+        StepwiseApp first = launch(robot);
+        waitRestored(first);
+        openFolder(robot, first, folder, "small-own");
+        waitUntil(() -> first.dashboard().modelProperty().get() == first.viewModel().modelProperty().get());
+        trainIterations(robot, first, 3);
+        robot.interact(first::stop);
+        running.remove(first);
+        robot.interact(() -> first.window().root().getScene().getWindow().hide());
+
+        StepwiseApp second = launch(robot);
+        waitRestored(second);
+        TrainingViewModel training = second.dashboard().viewModel();
+        waitUntil(() -> iteration(training) == 3);
+        assertEquals("small-own", second.viewModel().modelProperty().get().name());
+        assertSame(training.modelProperty().get(), second.viewModel().modelProperty().get(),
+                "the trained folder model is on screen, not the folder's untrained weights");
+        assertFalse(second.dashboard().isTrainingOff());
     }
 
     @Test
