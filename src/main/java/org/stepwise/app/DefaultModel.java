@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
+import org.stepwise.files.AtomicFiles;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
@@ -37,7 +37,7 @@ public final class DefaultModel {
             try (InputStream in = DefaultModel.class.getResourceAsStream("/assets/model/" + name)) {
                 if (in != null) {
                     Path file = target.resolve(name);
-                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                    AtomicFiles.write(file, in::transferTo);
                     file.toFile().deleteOnExit();
                 }
             }

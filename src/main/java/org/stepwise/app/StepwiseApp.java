@@ -59,12 +59,30 @@ public final class StepwiseApp extends Application {
     private volatile boolean trainerShown = true;
     /** The model last opened from the File menu, or null while the start model is on screen. */
     private LoadedModel opened;
+    /** Where the session is kept between runs; null keeps none (an app started without {@link #init}). */
+    private DataDirectory dataDirectory;
+    private SessionKeeper session;
+
+    /** Keeps the session in the platform's data directory (the JavaFX launcher calls this before start). */
+    @Override
+    public void init() {
+        if (dataDirectory == null) {
+            dataDirectory = DataDirectory.platformDefault();
+        }
+    }
+
+    /** Keeps the session (and autosaved training) in {@code directory}; call before {@link #start}. */
+    public void useDataDirectory(DataDirectory directory) {
+        this.dataDirectory = directory;
+    }
 
     @Override
     public void start(Stage stage) throws IOException {
         messages = I18n.bundle(Locale.getDefault());
         LoadedModel model = DefaultModel.load();
-        viewModel = new VisualizerViewModel(model, messages, messages.getString("ui.defaultSentence"));
+        session = dataDirectory == null ? null : new SessionKeeper(dataDirectory, messages);
+        String sentence = messages.getString("ui.defaultSentence");
+        viewModel = new VisualizerViewModel(model, messages, session == null ? sentence : session.sentence(sentence));
         shownConfig = model.config();
         window = new MainWindow(viewModel, messages);
         dashboard = new TrainingDashboard(messages);
@@ -88,6 +106,9 @@ public final class StepwiseApp extends Application {
                 stage.close();
             }
         });
+        if (session != null) {
+            session.addAutosaveMenu(menu.bar().getMenus().get(0));
+        }
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
         HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());
@@ -98,6 +119,9 @@ public final class StepwiseApp extends Application {
         stage.setScene(scene);
         stage.show();
         window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
+        if (session != null) {
+            session.begin(this, stage);
+        }
     }
 
     /**
@@ -237,6 +261,16 @@ public final class StepwiseApp extends Application {
         return lessons;
     }
 
+    /** What keeps the session across restarts; null before start or without a data directory. */
+    public SessionKeeper session() {
+        return session;
+    }
+
+    /** The model last opened from the File menu while it is on screen or waits for the trainer, else null. */
+    LoadedModel openedModel() {
+        return opened;
+    }
+
     /** The main window; null before start. */
     public MainWindow window() {
         return window;
@@ -244,6 +278,9 @@ public final class StepwiseApp extends Application {
 
     @Override
     public void stop() {
+        if (session != null) {
+            session.close();
+        }
         if (dashboard != null) {
             dashboard.viewModel().close();
         }

@@ -42,6 +42,7 @@ public final class OpenModelController {
     private final HBox progressBox;
     private Function<Window, Path> folderChooser;
     private Task<LoadedModel> current;
+    private Path openedFolder;
     private Alert shownFailure;
 
     /**
@@ -121,6 +122,11 @@ public final class OpenModelController {
         loading.set(false);
     }
 
+    /** The folder of the model this controller opened last, or null when that was the bundled model or none. */
+    public Path openedFolder() {
+        return openedFolder;
+    }
+
     /** The dialog of the last failed load while it is open, else null. */
     public Alert shownFailure() {
         return shownFailure != null && shownFailure.isShowing() ? shownFailure : null;
@@ -144,6 +150,7 @@ public final class OpenModelController {
             if (folder != null) {
                 recent.add(folder);
             }
+            openedFolder = folder == null ? null : folder.toAbsolutePath().normalize();
             onOpened.accept(task.getValue());
         });
         task.setOnFailed(event -> {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import org.stepwise.app.DefaultModel;
+import org.stepwise.files.AtomicFiles;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.Parameters;
@@ -301,7 +302,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path configJson = Files.createTempFile("stepwise-bench", ".json");
         try {
-            Files.writeString(configJson, HfConfig.toJson(config), StandardCharsets.UTF_8);
+            AtomicFiles.writeBytes(configJson, HfConfig.toJson(config).getBytes(StandardCharsets.UTF_8));
             List<String> command = new ArrayList<>(List.of("python3", reference.toString(), "bench", "--config-json",
                     configJson.toString(), "--dtype", "float64", "--batch", Integer.toString(batchSize), "--steps",
                     Integer.toString(steps), "--repeats", Integer.toString(repeats), "--json"));

@@ -407,6 +407,18 @@ public final class TrainingViewModel implements AutoCloseable {
                 });
     }
 
+    /**
+     * A copy of the whole run between two iterations, named {@code name}, e.g. for an autosave; unlike
+     * {@link #saveSession} it does not count as saving the run. Completes on the trainer's thread.
+     */
+    public CompletableFuture<TrainingSession> captureSession(String name) {
+        LoadedModel current = model.get();
+        if (trainer == null || current == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no model is being trained yet"));
+        }
+        return trainer.captureSession(name, current.tokenizer());
+    }
+
     private static void writeAtomically(Path target, TrainingSession session) throws IOException {
         Path parent = target.getParent();
         Files.createDirectories(parent);
