@@ -24,6 +24,7 @@ import javafx.scene.control.ProgressIndicator;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import javafx.stage.Modality;
 import javafx.util.StringConverter;
 
 import org.ejml.data.DMatrixRMaj;
@@ -72,6 +73,11 @@ public final class GqaConversionDialog extends Dialog<Void> {
                           Map<HookKey, DMatrixRMaj> patternsAfter) {
     }
 
+    /** Width of the column of choices and figures, in pixels. */
+    private static final double NUMBERS_WIDTH = 470;
+    /** Width of one attention pattern, in pixels. */
+    private static final double PATTERN_WIDTH = 290;
+
     private final ResourceBundle messages;
     private final Source source;
     private final ModelConfig config;
@@ -112,8 +118,13 @@ public final class GqaConversionDialog extends Dialog<Void> {
         this.source = source;
         this.config = source.model().config();
         setTitle(messages.getString("gqa.title"));
-        setHeaderText(I18n.format(messages, "gqa.header", source.model().name(), config.nHead(), config.nKvHead()));
+        Label header = new Label(I18n.format(messages, "gqa.header", source.model().name(), config.nHead(),
+                config.nKvHead()));
+        header.setId("gqa-header");
+        header.setWrapText(true);
+        header.setMaxWidth(NUMBERS_WIDTH + 20 + 2 * PATTERN_WIDTH + 16);
         setResizable(true);
+        initModality(Modality.NONE);        // the class can keep it open beside the lesson and the dashboard
         getDialogPane().setId("gqa-dialog");
         getDialogPane().getStylesheets().add(
                 Corpus.class.getResource("dashboard.css").toExternalForm());
@@ -128,7 +139,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
                 kvHeads.getItems().add(g);
             }
         }
-        kvHeads.setConverter(numbers("gqa.kvHeads.item"));
+        kvHeads.setConverter(ChoiceText.of(count -> I18n.format(messages, "gqa.kvHeads.item", count)));
         block.setId("gqa-block");
         head.setId("gqa-head");
         for (int layer = 0; layer < config.nLayer(); layer++) {
@@ -137,8 +148,8 @@ public final class GqaConversionDialog extends Dialog<Void> {
         for (int h = 0; h < config.nHead(); h++) {
             head.getItems().add(h);
         }
-        block.setConverter(numbers("gqa.block.item"));
-        head.setConverter(numbers("gqa.head.item"));
+        block.setConverter(oneBased("gqa.block.item"));
+        head.setConverter(oneBased("gqa.head.item"));
         block.setValue(0);
         head.setValue(0);
 
@@ -149,16 +160,18 @@ public final class GqaConversionDialog extends Dialog<Void> {
         progress.setVisible(false);
         saving.setId("gqa-saving");
         saving.setWrapText(true);
+        saving.setMaxWidth(NUMBERS_WIDTH);
         trainingReason.setId("gqa-training-reason");
         trainingReason.getStyleClass().add("dashboard-warning");
         trainingReason.setWrapText(true);
-        trainingReason.setMaxWidth(720);
+        trainingReason.setMaxWidth(NUMBERS_WIDTH);
 
         GridPane choices = new GridPane();
         choices.setHgap(8);
         choices.setVgap(6);
-        choices.addRow(0, new Label(messages.getString("gqa.kvHeads")), kvHeads,
-                new Label(messages.getString("gqa.block")), block, new Label(messages.getString("gqa.head")), head);
+        choices.addRow(0, new Label(messages.getString("gqa.kvHeads")), kvHeads);
+        choices.addRow(1, new Label(messages.getString("gqa.block")), block);
+        choices.addRow(2, new Label(messages.getString("gqa.head")), head);
 
         GridPane figures = new GridPane();
         figures.setId("gqa-figures");
@@ -179,7 +192,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
         for (HeatmapView view : List.of(patternBefore, patternAfter)) {
             view.setColorScale(ColorScale.SEQUENTIAL);
             view.setRange(0, 1);
-            view.setPrefSize(340, 340);
+            view.setPrefSize(PATTERN_WIDTH, 300);
         }
         patternBefore.setId("gqa-pattern-before");
         patternAfter.setId("gqa-pattern-after");
@@ -188,7 +201,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
         Label patternCaption = new Label(messages.getString("gqa.patternCaption"));
         patternCaption.getStyleClass().add("dashboard-caption");
         patternCaption.setWrapText(true);
-        patternCaption.setMaxWidth(720);
+        patternCaption.setMaxWidth(2 * PATTERN_WIDTH + 16);
 
         continueTraining.setId("gqa-continue");
         continueTraining.setText(messages.getString("gqa.continue"));
@@ -197,10 +210,12 @@ public final class GqaConversionDialog extends Dialog<Void> {
         HBox statusRow = new HBox(8, progress, status);
         statusRow.setAlignment(Pos.CENTER_LEFT);
 
-        VBox content = new VBox(10, choices, statusRow, figures, saving, patterns, patternCaption, continueTraining,
-                trainingReason);
+        VBox numbers = new VBox(10, choices, statusRow, figures, saving, continueTraining, trainingReason);
+        numbers.setPrefWidth(NUMBERS_WIDTH);
+        numbers.setMaxWidth(NUMBERS_WIDTH);
+        VBox pictures = new VBox(8, patterns, patternCaption);
+        VBox content = new VBox(12, header, new HBox(20, numbers, pictures));
         content.setPadding(new Insets(10));
-        content.setPrefWidth(740);
         getDialogPane().setContent(content);
 
         String noChoice = config.nKvHead() == 1 ? messages.getString("gqa.alreadyMqa") : null;
@@ -319,10 +334,10 @@ public final class GqaConversionDialog extends Dialog<Void> {
         Outcome shown = outcome.get();
         int groupAfter = shown == null ? -1
                 : query / (config.nHead() / shown.comparison().converted().config().nKvHead());
-        patternBefore.setTitle(I18n.format(messages, "gqa.pattern.before", layer, query,
-                query / (config.nHead() / config.nKvHead())));
+        patternBefore.setTitle(I18n.format(messages, "gqa.pattern.before", layer + 1, query + 1,
+                query / (config.nHead() / config.nKvHead()) + 1));
         patternAfter.setTitle(groupAfter < 0 ? messages.getString("gqa.pattern.pending")
-                : I18n.format(messages, "gqa.pattern.after", layer, query, groupAfter));
+                : I18n.format(messages, "gqa.pattern.after", layer + 1, query + 1, groupAfter + 1));
         HookKey key = HookKey.of(Hook.PATTERN, layer, query);
         fill(patternBefore, shown == null ? null : shown.patternsBefore().get(key));
         fill(patternAfter, shown == null ? null : shown.patternsAfter().get(key));
@@ -345,7 +360,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
         view.setRowLabels(tokenLabels);
         view.setColumnLabels(tokenLabels);
         view.cellSizeProperty().set(Math.max(HeatmapView.MIN_CELL_SIZE,
-                Math.min(28, Math.floor(260.0 / Math.max(1, tokens)))));
+                Math.min(24, Math.floor(200.0 / Math.max(1, tokens)))));
     }
 
     private void handOver(Consumer<LoadedModel> train) {
@@ -379,7 +394,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
     private static Label value(String id) {
         Label label = new Label();
         label.setId(id);
-        label.setMinWidth(90);
+        label.setMinWidth(80);
         return label;
     }
 
@@ -389,7 +404,8 @@ public final class GqaConversionDialog extends Dialog<Void> {
         return label;
     }
 
-    private StringConverter<Integer> numbers(String key) {
-        return ChoiceText.of(number -> I18n.format(messages, key, number));
+    /** Blocks and heads are counted from 1 on screen, as in the rest of the window. */
+    private StringConverter<Integer> oneBased(String key) {
+        return ChoiceText.of(index -> I18n.format(messages, key, index + 1));
     }
 }

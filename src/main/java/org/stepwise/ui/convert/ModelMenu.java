@@ -20,6 +20,7 @@ import org.stepwise.ui.I18n;
 import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.training.TrainingDashboard;
+import org.stepwise.ui.training.TrainingViewModel;
 
 /**
  * The Model menu: Convert to grouped-query attention… opens a {@link GqaConversionDialog} on the model on screen
@@ -35,7 +36,6 @@ public final class ModelMenu {
     private final Function<LoadedModel, String> trainingOffReason;
     private final Consumer<LoadedModel> showAndTrain;
     private final Supplier<Window> owner;
-    private GqaConversionDialog lastDialog;
 
     /**
      * @param trainingOffReason why a model may not be trained here, or null when it may
@@ -65,37 +65,50 @@ public final class ModelMenu {
         return menu;
     }
 
-    /** The conversion dialog opened last (for tests); null before the first. */
-    public GqaConversionDialog lastDialog() {
-        return lastDialog;
-    }
-
     /** Opens the conversion dialog on the model on screen. */
     public void openConversion() {
+        open(messages, viewModel, dashboard.viewModel(), trainingOffReason.apply(
+                viewModel.modelProperty().get()), this::train, owner.get());
+    }
+
+    /**
+     * Opens a conversion dialog on the model {@code viewModel} shows, with its latest weights and its sentence,
+     * measuring the loss on the trainer's corpus with the trainer's settings (the bundled English corpus and the
+     * default settings when there is no trainer, {@code training} null, or it has none yet).
+     *
+     * @param trainingOffReason why the model may not be trained, or null when it may
+     * @param train             takes the converted model when the class chooses to train it on
+     * @return the dialog, shown; null when there is no text to measure the loss on (an alert says why)
+     */
+    public static GqaConversionDialog open(ResourceBundle messages, VisualizerViewModel viewModel,
+            TrainingViewModel training, String trainingOffReason, Consumer<LoadedModel> train, Window owner) {
         LoadedModel model = viewModel.modelProperty().get();
         Parameters weights = viewModel.weightsProperty().get();
         if (weights == null || !fits(model, weights)) {
             weights = model.parameters();
         }
         PreparedSentence sentence = viewModel.preparedProperty().get();
-        Corpus corpus = dashboard.viewModel().corpus();
+        Corpus corpus = training == null ? null : training.corpus();
         try {
             if (corpus == null) {
                 corpus = Corpus.english();
             }
         } catch (IOException missing) {
             Alert alert = new Alert(Alert.AlertType.ERROR, I18n.format(messages, "gqa.noCorpus", missing.getMessage()));
-            alert.initOwner(owner.get());
+            alert.initOwner(owner);
             alert.show();
-            return;
+            return null;
         }
-        TrainingSettings settings = dashboard.viewModel().settings();
+        TrainingSettings settings = training == null ? null : training.settings();
         GqaConversionDialog.Source source = new GqaConversionDialog.Source(model, weights,
                 sentence == null ? new int[0] : sentence.ids(), corpus,
                 settings != null ? settings : TrainingSettings.defaults());
-        lastDialog = new GqaConversionDialog(messages, source, trainingOffReason.apply(model), this::train);
-        lastDialog.initOwner(owner.get());
-        lastDialog.show();
+        GqaConversionDialog dialog = new GqaConversionDialog(messages, source, trainingOffReason, train);
+        if (owner != null) {
+            dialog.initOwner(owner);
+        }
+        dialog.show();
+        return dialog;
     }
 
     private static boolean fits(LoadedModel model, Parameters weights) {
