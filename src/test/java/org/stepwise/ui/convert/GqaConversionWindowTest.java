@@ -43,6 +43,7 @@ import org.stepwise.train.GqaComparison;
 import org.stepwise.train.TrainingSettings;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.training.Corpus;
+import org.stepwise.viz.HeatmapView;
 
 /**
  * The Model menu of the real window, headless: the bundled model converted to two key/value heads shows the
@@ -59,6 +60,7 @@ class GqaConversionWindowTest {
     static Path work;
 
     private static Path gpt2Folder;
+    private static Path mqaFolder;
 
     private StepwiseApp app;
 
@@ -71,6 +73,12 @@ class GqaConversionWindowTest {
         gpt2Folder = work.resolve("gpt2-tiny");
         ModelFolder.save(gpt2Folder, new LoadedModel("gpt2-tiny", config, ParameterLayout.of(config).initialize(5),
                 gpt2), Map.of());
+        LoadedModel bundled = org.stepwise.app.DefaultModel.load();
+        org.stepwise.model.GqaConversion.Result mqa = org.stepwise.model.GqaConversion.convert(bundled.config(),
+                bundled.parameters(), 1);
+        mqaFolder = work.resolve("mqa");
+        ModelFolder.save(mqaFolder, new LoadedModel("mqa", mqa.config(), mqa.parameters(), bundled.tokenizer()),
+                Map.of());
     }
 
     @Start
@@ -138,8 +146,9 @@ class GqaConversionWindowTest {
         assertEquals(GqaConversionDialog.bytes(KvCacheSize.of(converted, 4).bytesFor(64)),
                 text(robot, "#gqa-context-cache-after"));
         assertEquals("32.0 KiB", text(robot, "#gqa-context-cache-after"));
-        assertTrue(robot.lookup("#gqa-pattern-before").tryQuery().isPresent());
-        assertTrue(robot.lookup("#gqa-pattern-after").tryQuery().isPresent());
+        int tokens = app.viewModel().preparedProperty().get().ids().length;
+        assertEquals(tokens, robot.lookup("#gqa-pattern-before").queryAs(HeatmapView.class).rowCount());
+        assertEquals(tokens, robot.lookup("#gqa-pattern-after").queryAs(HeatmapView.class).rowCount());
 
         robot.clickOn("#gqa-continue");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> app.dashboard().modelProperty().get() != null
@@ -155,7 +164,7 @@ class GqaConversionWindowTest {
         // The converted model itself can still go down to one key/value head.
         openDialog(robot);
         assertEquals(List.of(1), kvHeadChoice(robot).getItems());
-        robot.press(javafx.scene.input.KeyCode.ESCAPE).release(javafx.scene.input.KeyCode.ESCAPE);
+        closeDialog(robot);
     }
 
     @Test
@@ -175,6 +184,25 @@ class GqaConversionWindowTest {
         assertTrue(reason.isVisible());
         assertTrue(reason.getText().contains("Training is off for GPT-2-sized models"), reason.getText());
         assertFalse(text(robot, "#gqa-loss-before").isEmpty());
+        closeDialog(robot);
+
+        // A model with one key/value head has nothing left to pool.
+        robot.interact(() -> app.opener().open(mqaFolder));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.viewModel().modelProperty().get().config()
+                .nKvHead() == 1 && app.viewModel().runProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        openDialog(robot);
+        assertTrue(kvHeadChoice(robot).isDisabled());
+        assertTrue(kvHeadChoice(robot).getItems().isEmpty());
+        assertEquals(ENGLISH.getString("gqa.alreadyMqa"), text(robot, "#gqa-status"));
+        assertTrue(robot.lookup("#gqa-continue").queryAs(Button.class).isDisabled());
+        closeDialog(robot);
+    }
+
+    private static void closeDialog(FxRobot robot) {
+        javafx.scene.Node pane = robot.lookup("#gqa-dialog").query();
+        robot.interact(() -> pane.getScene().getWindow().hide());
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private long iteration() {
