@@ -65,6 +65,22 @@ public final class GqaConversion {
      *                                  that do not fit {@code config}
      */
     public static Result convert(ModelConfig config, Parameters parameters, int newKvHeads) {
+        return convert(config, parameters, newKvHeads, true);
+    }
+
+    /**
+     * As {@link #convert}, but the parameters the conversion does not change are the very matrices of
+     * {@code parameters}, not copies: only the fused Q,K,V projections are new. For looking at a large model
+     * (GPT-2's weights take a gigabyte) without holding its weights twice; neither model may then be modified in
+     * place (training copies the weights it starts from, so it may start from either).
+     *
+     * @param parameters Not modified; shared with the result
+     */
+    public static Result convertSharingUnchanged(ModelConfig config, Parameters parameters, int newKvHeads) {
+        return convert(config, parameters, newKvHeads, false);
+    }
+
+    private static Result convert(ModelConfig config, Parameters parameters, int newKvHeads, boolean copyUnchanged) {
         checkTarget(config.nHead(), config.nKvHead(), newKvHeads);
         ParameterLayout.of(config).check(parameters);
         ModelConfig converted = config.withAttention(config.nHead(), newKvHeads);
@@ -73,7 +89,7 @@ public final class GqaConversion {
             fusedPrefixes.add("h." + layer + ".attn.c_attn");
         }
         Parameters out = convertAttentionLayers(parameters, fusedPrefixes, config.nHead(), config.nKvHead(),
-                config.headDim(), newKvHeads);
+                config.headDim(), newKvHeads, copyUnchanged);
         ParameterLayout.of(converted).check(out);
         return new Result(converted, out);
     }
@@ -84,12 +100,14 @@ public final class GqaConversion {
      * pooled from {@code kvHeads} to {@code newKvHeads}; any model whose attention layers use the [Q | K | V]
      * column layout (decoder blocks, encoder blocks) converts through this.
      *
-     * @param parameters Not modified
+     * @param parameters    Not modified
+     * @param copyUnchanged true: every other parameter is copied; false: the result holds the very matrices of
+     *                      {@code parameters} (see {@link #convertSharingUnchanged})
      * @throws IllegalArgumentException for a bad {@code newKvHeads}, a missing weight, or a weight whose width
      *                                  is not H·D + 2·kvHeads·D
      */
     public static Parameters convertAttentionLayers(Parameters parameters, Collection<String> fusedQkvPrefixes,
-            int heads, int kvHeads, int headDim, int newKvHeads) {
+            int heads, int kvHeads, int headDim, int newKvHeads, boolean copyUnchanged) {
         checkTarget(heads, kvHeads, newKvHeads);
         for (String prefix : fusedQkvPrefixes) {
             parameters.get(prefix + ".weight");     // fails with the name when it is missing
@@ -99,7 +117,7 @@ public final class GqaConversion {
             DMatrixRMaj value = parameters.get(name);
             DMatrixRMaj converted = isFused(name, fusedQkvPrefixes)
                     ? convertFusedQkv(value, heads, kvHeads, headDim, newKvHeads, name)
-                    : value.copy();
+                    : copyUnchanged ? value.copy() : value;
             out.put(name, converted, parameters.isVector(name));
         }
         return out;

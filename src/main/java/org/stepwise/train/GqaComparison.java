@@ -22,9 +22,11 @@ public record GqaComparison(ModelConfig before, GqaConversion.Result converted, 
 
     /**
      * Converts {@code weights} to {@code kvHeads} key/value heads and measures both models on {@code corpusIds}.
-     * Runs the model over the validation samples twice: call it off the FX thread.
+     * Runs the model over the validation samples twice: call it off the FX thread. The converted model shares
+     * every matrix but the fused Q,K,V projections with {@code weights} ({@link
+     * GqaConversion#convertSharingUnchanged}), so a GPT-2-sized model is not held twice.
      *
-     * @param weights   Not modified
+     * @param weights   Not modified; shared with the converted model
      * @param corpusIds the corpus as ids of the model's tokenizer. Not modified.
      * @param settings  where the validation samples come from ({@link TrainingSettings#validationFraction()}) and
      *                  how many there are ({@link TrainingSettings#validationBatches()} batches of
@@ -33,7 +35,7 @@ public record GqaComparison(ModelConfig before, GqaConversion.Result converted, 
      */
     public static GqaComparison compute(ModelConfig config, Parameters weights, int kvHeads, int[] corpusIds,
             TrainingSettings settings) {
-        GqaConversion.Result converted = GqaConversion.convert(config, weights, kvHeads);
+        GqaConversion.Result converted = GqaConversion.convertSharingUnchanged(config, weights, kvHeads);
         double before = validationLoss(config, weights, corpusIds, settings);
         double after = validationLoss(converted.config(), converted.parameters(), corpusIds, settings);
         return new GqaComparison(config, converted, before, after,

@@ -80,6 +80,20 @@ class GqaConversionTest {
     }
 
     @Test
+    void sharingTheUnchangedParametersGivesTheSameModelWithoutCopies() {
+        ModelConfig config = TinyModels.base();
+        Parameters weights = TinyModels.perturbed(config, 17);
+        GqaConversion.Result copied = GqaConversion.convert(config, weights, 1);
+        GqaConversion.Result shared = GqaConversion.convertSharingUnchanged(config, weights, 1);
+        assertEquals(copied.config(), shared.config());
+        for (String name : weights.names()) {
+            assertEquals(0.0, maxDifference(copied.parameters().get(name), shared.parameters().get(name)), name);
+            boolean same = weights.get(name) == shared.parameters().get(name);
+            assertEquals(!name.contains("c_attn"), same, name);
+        }
+    }
+
+    @Test
     void aGqaModelPoolsFurtherDownToOneHead() {
         ModelConfig gqa = TinyModels.base().withAttention(4, 2);
         Parameters weights = TinyModels.perturbed(gqa, 14);
@@ -144,7 +158,7 @@ class GqaConversionTest {
         }
         other.set(0, 1, 5.0);
         Parameters converted = GqaConversion.convertAttentionLayers(encoderDecoder,
-                List.of("encoder.h.0.attn.c_attn"), 2, 2, 2, 1);
+                List.of("encoder.h.0.attn.c_attn"), 2, 2, 2, 1, true);
         DMatrixRMaj pooled = converted.get("encoder.h.0.attn.c_attn.weight");
         assertEquals(3, pooled.numRows);
         assertEquals(4 + 2 * 2, pooled.numCols);
@@ -153,7 +167,7 @@ class GqaConversionTest {
         assertTrue(converted.isVector("encoder.ln.weight"));
         assertEquals(5.0, converted.get("encoder.ln.weight").get(0, 1));
         assertMessage("no parameter named decoder.h.0.attn.c_attn.weight", () -> GqaConversion.convertAttentionLayers(
-                encoderDecoder, List.of("decoder.h.0.attn.c_attn"), 2, 2, 2, 1));
+                encoderDecoder, List.of("decoder.h.0.attn.c_attn"), 2, 2, 2, 1, true));
     }
 
     @Test
