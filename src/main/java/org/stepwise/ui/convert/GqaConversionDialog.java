@@ -23,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Modality;
 import javafx.util.StringConverter;
@@ -178,11 +179,11 @@ public final class GqaConversionDialog extends Dialog<Void> {
         figures.setHgap(18);
         figures.setVgap(4);
         figures.addRow(0, new Label(), heading("gqa.before"), heading("gqa.after"));
-        figures.addRow(1, new Label(messages.getString("gqa.row.kvHeads")), kvHeadsBefore, kvHeadsAfter);
-        figures.addRow(2, new Label(I18n.format(messages, "gqa.row.loss", source.corpus().name())), lossBefore,
+        figures.addRow(1, rowName(messages.getString("gqa.row.kvHeads")), kvHeadsBefore, kvHeadsAfter);
+        figures.addRow(2, rowName(I18n.format(messages, "gqa.row.loss", source.corpus().name())), lossBefore,
                 lossAfter);
-        figures.addRow(3, new Label(messages.getString("gqa.row.cachePerToken")), cacheBefore, cacheAfter);
-        figures.addRow(4, new Label(I18n.format(messages, "gqa.row.cacheContext", config.contextLength())),
+        figures.addRow(3, rowName(messages.getString("gqa.row.cachePerToken")), cacheBefore, cacheAfter);
+        figures.addRow(4, rowName(I18n.format(messages, "gqa.row.cacheContext", config.contextLength())),
                 contextCacheBefore, contextCacheAfter);
         kvHeadsBefore.setText(Integer.toString(config.nKvHead()));
         KvCacheSize before = KvCacheSize.of(config, KvCacheSize.FLOAT32_BYTES);
@@ -209,6 +210,8 @@ public final class GqaConversionDialog extends Dialog<Void> {
         continueTraining.setOnAction(event -> handOver(train));
         HBox statusRow = new HBox(8, progress, status);
         statusRow.setAlignment(Pos.CENTER_LEFT);
+        statusRow.visibleProperty().bind(progress.visibleProperty().or(status.textProperty().isNotEmpty()));
+        statusRow.managedProperty().bind(statusRow.visibleProperty());
 
         VBox numbers = new VBox(10, choices, statusRow, figures, saving, continueTraining, trainingReason);
         numbers.setPrefWidth(NUMBERS_WIDTH);
@@ -323,7 +326,7 @@ public final class GqaConversionDialog extends Dialog<Void> {
         contextCacheAfter.setText(bytes(comparison.cacheAfter().bytesFor(after.contextLength())));
         saving.setText(I18n.format(messages, "gqa.saving", config.nHead() / after.nKvHead(),
                 String.format(Locale.ROOT, "%.0f", 100.0 * (perTokenBefore - perTokenAfter) / perTokenBefore),
-                loss(comparison.lossAfter() - comparison.lossBefore())));
+                String.format(Locale.ROOT, "%+.4f", comparison.lossAfter() - comparison.lossBefore())));
         outcome.set(shown);
         showPatterns();
     }
@@ -394,7 +397,14 @@ public final class GqaConversionDialog extends Dialog<Void> {
     private static Label value(String id) {
         Label label = new Label();
         label.setId(id);
-        label.setMinWidth(80);
+        label.setMinWidth(72);
+        return label;
+    }
+
+    /** The name of a row of figures, never cut short. */
+    private static Label rowName(String text) {
+        Label label = new Label(text);
+        label.setMinWidth(Region.USE_PREF_SIZE);
         return label;
     }
 
