@@ -25,6 +25,7 @@ import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.convert.ModelMenu;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
@@ -109,6 +110,8 @@ public final class StepwiseApp extends Application {
         if (session != null) {
             session.addAutosaveMenu(menu.bar().getMenus().get(0));
         }
+        menu.bar().getMenus().add(new ModelMenu(messages, viewModel, dashboard, shown -> trainingOffReason(shown, messages),
+                this::showOpened, () -> stage).menu());
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
         HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());

@@ -278,10 +278,13 @@ public sealed interface Directive {
         }
     }
 
-    /** {@code @panel parameter-count|all-heads}: open a side view. */
+    /** {@code @panel parameter-count|all-heads|gqa-conversion}: open a side view. */
     record OpenPanel(SideView view) implements Directive {
-        /** The side views a lesson can open. */
-        public enum SideView { PARAMETER_COUNT, ALL_HEADS }
+        /**
+         * The side views a lesson can open; {@code GQA_CONVERSION} is the dialog that pools the key/value heads of
+         * the model on screen and measures it before and after.
+         */
+        public enum SideView { PARAMETER_COUNT, ALL_HEADS, GQA_CONVERSION }
 
         public OpenPanel {
             if (view == null) {

@@ -8,12 +8,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code tokenize}, {@code train}, {@code forward}, {@code generate} and {@code bench},
+ * The command line: {@code tokenize}, {@code train}, {@code forward}, {@code generate}, {@code bench} and
+ * {@code convert-gqa},
  * on the same engine as the window. Bad input ends with exit code 2 and one line on standard error.
  */
 @Command(name = "stepwise", mixinStandardHelpOptions = true, resourceBundle = Cli.BUNDLE, version = "Stepwise 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         subcommands = {TokenizeCommand.class, TrainCommand.class, ForwardCommand.class, GenerateCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, ConvertGqaCommand.class})
 public final class Cli implements Runnable {
 
     /** Help texts and messages of the command line, in English and Simplified Chinese. */

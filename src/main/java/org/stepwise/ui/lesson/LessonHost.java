@@ -44,7 +44,7 @@ public interface LessonHost {
     /** Draws the eye to a part of the window (sentence, pipeline, stage, explanation, dashboard, ...). */
     void highlight(String panel);
 
-    /** Opens a side view: parameter-count or all-heads. */
+    /** Opens a side view: parameter-count, all-heads or gqa-conversion. */
     void openPanel(String panel);
 
     /**

@@ -36,7 +36,9 @@ import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.train.Optimizer;
 import org.stepwise.train.TrainingSpeed;
 import org.stepwise.train.UpdateStrategy;
+import org.stepwise.ui.I18n;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.convert.ModelMenu;
 import org.stepwise.ui.stage.StagePanel;
 import org.stepwise.ui.stage.StagePanels;
 import org.stepwise.ui.training.Corpus;
@@ -276,6 +278,7 @@ public final class WindowLessonHost implements LessonHost {
         switch (panel) {
             case "parameter-count" -> showParameterCount();
             case "all-heads" -> showAllHeads();
+            case "gqa-conversion" -> showGqaConversion();
             default -> throw new IllegalArgumentException("unknown side view " + panel);
         }
     }
@@ -292,6 +295,21 @@ public final class WindowLessonHost implements LessonHost {
             dialog.initOwner(window.getScene().getWindow());
         }
         dialog.show();
+    }
+
+    /**
+     * The grouped-query conversion dialog on the model on screen; the model it converts, when the class trains it
+     * on, becomes the model shown and trained, and training starts.
+     */
+    private void showGqaConversion() {
+        ModelMenu.open(I18n.bundle(Locale.getDefault()), viewModel, training,
+                training == null ? I18n.bundle(Locale.getDefault()).getString("gqa.continue.noTrainer") : null,
+                converted -> {
+                    show(converted);
+                    if (training != null && training.readyProperty().get()) {
+                        training.start();
+                    }
+                }, window.getScene() == null ? null : window.getScene().getWindow());
     }
 
     /** The attention pattern's "all heads" overview of the current block (block 1 when outside the blocks). */

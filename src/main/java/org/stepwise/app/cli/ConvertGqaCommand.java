@@ -1,0 +1,161 @@
+package org.stepwise.app.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.text.MessageFormat;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ResourceBundle;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import org.stepwise.model.GqaConversion;
+import org.stepwise.model.ModelConfig;
+import org.stepwise.model.io.LoadedModel;
+import org.stepwise.model.io.ModelFolder;
+import org.stepwise.train.GqaComparison;
+import org.stepwise.train.TrainingSettings;
+import org.stepwise.ui.training.Corpus;
+
+/**
+ * {@code stepwise convert-gqa}: pool a model's key/value heads down to fewer (multi-head to grouped-query
+ * attention), save the converted model folder, and print the validation loss and the KV-cache size before and
+ * after.
+ */
+@Command(name = "convert-gqa", resourceBundle = Cli.BUNDLE)
+final class ConvertGqaCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", descriptionKey = "model")
+    Path modelDir;
+
+    @Option(names = "--kv-heads", required = true, paramLabel = "G", descriptionKey = "kvHeads")
+    int kvHeads;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", descriptionKey = "convertedOut")
+    Path out;
+
+    @Option(names = "--corpus", paramLabel = "FILE", descriptionKey = "lossCorpus")
+    Path corpusFile;
+
+    @Option(names = "--json", descriptionKey = "json")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        checkOutFree();
+        LoadedModel model = ModelOptions.open(modelDir);
+        ModelConfig config = model.config();
+        try {
+            GqaConversion.checkTarget(config.nHead(), config.nKvHead(), kvHeads);
+        } catch (IllegalArgumentException bad) {
+            throw new BadInputException("--kv-heads: " + bad.getMessage());
+        }
+        Corpus corpus = corpusFile == null ? Corpus.english() : Corpus.open(corpusFile);
+        int[] ids = model.tokenizer().encode(corpus.text()).ids();
+        GqaComparison comparison;
+        try {
+            comparison = GqaComparison.compute(config, model.parameters(), kvHeads, ids, TrainingSettings.defaults());
+        } catch (IllegalArgumentException tooShort) {
+            throw new BadInputException(corpus.name() + ": " + tooShort.getMessage());
+        }
+        LoadedModel converted = new LoadedModel(String.valueOf(out.getFileName()),
+                comparison.converted().config(), comparison.converted().parameters(), model.tokenizer());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("stepwise_converted_from_kv_heads", Integer.toString(config.nKvHead()));
+        saveAtomically(converted, metadata);
+        report(spec.commandLine().getOut(), comparison, corpus.name());
+        return 0;
+    }
+
+    /** Refuses to overwrite a folder that already holds something. */
+    private void checkOutFree() throws IOException {
+        if (Files.exists(out) && !isEmptyFolder(out)) {
+            throw new BadInputException(out + " already exists and is not an empty folder; choose a new --out");
+        }
+    }
+
+    private static boolean isEmptyFolder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /** Writes the whole folder beside {@code out}, then renames it into place: a folder is all there or absent. */
+    private void saveAtomically(LoadedModel converted, Map<String, String> metadata) throws IOException {
+        Path target = out.toAbsolutePath();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+        try {
+            ModelFolder.save(staging, converted, metadata);
+            if (Files.isDirectory(target)) {
+                Files.delete(target);           // empty, checked before
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(staging)) {
+                try (Stream<Path> files = Files.walk(staging)) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+    }
+
+    private void report(PrintWriter output, GqaComparison comparison, String corpusName) {
+        int before = comparison.before().nKvHead();
+        int after = comparison.converted().config().nKvHead();
+        long cacheBefore = comparison.cacheBefore().bytesPerToken();
+        long cacheAfter = comparison.cacheAfter().bytesPerToken();
+        if (json) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("kv_heads_before", before);
+            line.put("kv_heads_after", after);
+            line.put("val_loss_before", comparison.lossBefore());
+            line.put("val_loss_after", comparison.lossAfter());
+            line.put("kv_cache_bytes_per_token_before", cacheBefore);
+            line.put("kv_cache_bytes_per_token_after", cacheAfter);
+            line.put("corpus", corpusName);
+            line.put("out", out.toString());
+            output.println(Json.line(line));
+            return;
+        }
+        ResourceBundle messages = spec.resourceBundle();
+        output.println(format(messages, "convertGqa.corpus", corpusName));
+        output.println(format(messages, "convertGqa.lossBefore", before, decimal(comparison.lossBefore())));
+        output.println(format(messages, "convertGqa.lossAfter", after, decimal(comparison.lossAfter())));
+        output.println(format(messages, "convertGqa.cache", cacheBefore, cacheAfter,
+                String.format(Locale.ROOT, "%.1f", 100.0 * (cacheBefore - cacheAfter) / cacheBefore)));
+        output.println(format(messages, "convertGqa.saved", out));
+    }
+
+    private static String decimal(double value) {
+        return String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static String format(ResourceBundle messages, String key, Object... arguments) {
+        MessageFormat format = new MessageFormat(messages.getString(key), Locale.ROOT);
+        Object[] texts = new Object[arguments.length];
+        for (int i = 0; i < arguments.length; i++) {
+            texts[i] = String.valueOf(arguments[i]);
+        }
+        return format.format(texts);
+    }
+}
