@@ -115,7 +115,10 @@ final class TranslationCommands {
     }
 
     private static int[] sourceIds(LoadedEncoderDecoder model, String sourceText) {
-        int[] source = ModelOptions.encode(model.sourceTokenizer(), sourceText);
+        if (sourceText.isBlank()) {
+            throw new BadInputException("the source sentence is empty: give at least one word");
+        }
+        int[] source = model.encodeSource(sourceText);
         ModelOptions.checkLength(source, model.config().shared().contextLength());
         return source;
     }

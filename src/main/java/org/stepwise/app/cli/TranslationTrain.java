@@ -27,6 +27,7 @@ import org.stepwise.train.TranslationTraining;
 /**
  * {@code stepwise train --corpus pairs.tsv}: trains a word tokenizer on the source sentences, a character tokenizer on
  * the target sentences and an encoder-decoder model on the pairs, and saves them as an encoder-decoder model folder.
+ * When every source sentence of the corpus is lowercase, the saved model lowercases the sentences it is given.
  */
 final class TranslationTrain {
 
@@ -82,8 +83,10 @@ final class TranslationTrain {
                         held == null ? Double.NaN : training.loss(held), seconds);
             }
         }
+        boolean lowercase = corpus.pairs().stream()
+                .allMatch(pair -> pair.source().equals(pair.source().toLowerCase(Locale.ROOT)));
         LoadedEncoderDecoder model = new LoadedEncoderDecoder(options.out().getFileName().toString(), config,
-                training.weights(), source, target);
+                training.weights(), source, target, lowercase);
         if (test != null) {
             int exact = exactTranslations(model, test);
             output.println(options.json()
@@ -103,7 +106,7 @@ final class TranslationTrain {
         Translator translator = new Translator(new org.stepwise.model.EncoderDecoder(model.config(), model.parameters()));
         int exact = 0;
         for (ParallelCorpus.Pair pair : pairs.pairs()) {
-            int[] ids = translator.translate(model.sourceTokenizer().encode(pair.source()).ids(), model.startId(),
+            int[] ids = translator.translate(model.encodeSource(pair.source()), model.startId(),
                     model.endId(), model.config().shared().contextLength() - 1, SamplingSettings.GREEDY,
                     new SplittableRandom(0));
             if (model.targetTokenizer().decode(ids).equals(pair.target())) {

@@ -37,7 +37,9 @@ import org.stepwise.tokenizer.TokenizerFiles;
  *   <li>{@code "stepwise_source_vocab_size"}: integer, the number of source token ids (required);</li>
  *   <li>{@code "decoder_start_token_id"} and {@code "eos_token_id"}: integers, the id that starts the decoder's input
  *       and the id that ends a translation; both are the target tokenizer's {@code <eos>} (optional; when present
- *       they must be that id).</li>
+ *       they must be that id);</li>
+ *   <li>{@code "stepwise_lowercase_source"}: boolean, source sentences are lowercased before tokenizing, because the
+ *       model was trained on lowercase ones (optional; default false).</li>
  * </ul>
  * The weights are named as {@link ParameterLayout#of(EncoderDecoderConfig)} lists them ({@code encoder.wte.weight},
  * {@code encoder.h.0.attn.c_attn.weight}, ..., {@code h.0.crossattention.q_attn.weight}, ...). Every file is
@@ -53,6 +55,7 @@ public final class EncoderDecoderFolder {
     public static final String SOURCE_VOCAB_KEY = "stepwise_source_vocab_size";
     public static final String START_KEY = "decoder_start_token_id";
     public static final String EOS_KEY = "eos_token_id";
+    public static final String LOWERCASE_KEY = "stepwise_lowercase_source";
     /** The files and subfolders a folder of this kind holds. */
     public static final List<String> FILE_NAMES = List.of(ModelFolder.CONFIG, ModelFolder.WEIGHTS, SOURCE_TOKENIZER,
             TARGET_TOKENIZER);
@@ -116,11 +119,15 @@ public final class EncoderDecoderFolder {
                         + " (which starts and ends every target sentence) has id " + target.specials().eos());
             }
         }
+        JsonNode lowercase = root.get(LOWERCASE_KEY);
+        if (lowercase != null && !lowercase.isNull() && !lowercase.isBoolean()) {
+            throw new ModelFileException(configFile, "\"" + LOWERCASE_KEY + "\" must be true or false, got " + lowercase);
+        }
         Parameters parameters = ModelWeights.load(weights, ParameterLayout.of(config));
         Path name = dir.toAbsolutePath().normalize().getFileName();
         try {
             return new LoadedEncoderDecoder(name == null ? dir.toString() : name.toString(), config, parameters, source,
-                    target);
+                    target, lowercase != null && lowercase.booleanValue());
         } catch (IllegalArgumentException problem) {
             throw new IOException(dir + ": " + problem.getMessage(), problem);
         }
@@ -155,6 +162,7 @@ public final class EncoderDecoderFolder {
         root.put(SOURCE_VOCAB_KEY, config.sourceVocabSize());
         root.put(START_KEY, model.startId());
         root.put(EOS_KEY, model.endId());
+        root.put(LOWERCASE_KEY, model.lowercaseSource());
         return JSON.writer(new DefaultPrettyPrinter()).writeValueAsString(root) + "\n";
     }
 

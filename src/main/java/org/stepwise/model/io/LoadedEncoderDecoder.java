@@ -1,5 +1,7 @@
 package org.stepwise.model.io;
 
+import java.util.Locale;
+
 import org.stepwise.model.EncoderDecoderConfig;
 import org.stepwise.model.Parameters;
 import org.stepwise.tokenizer.Tokenizer;
@@ -7,10 +9,11 @@ import org.stepwise.tokenizer.Tokenizer;
 /**
  * An encoder-decoder (translation) model as opened from (or saved to) a folder: its name, shape, weights and the
  * tokenizers of its source and target language. The target tokenizer's {@code <eos>} both starts the decoder's
- * input and ends a translation.
+ * input and ends a translation. {@code lowercaseSource}: the model was trained on lowercase source sentences, so
+ * {@link #encodeSource} lowercases a sentence before tokenizing it.
  */
 public record LoadedEncoderDecoder(String name, EncoderDecoderConfig config, Parameters parameters,
-                                   Tokenizer sourceTokenizer, Tokenizer targetTokenizer) {
+                                   Tokenizer sourceTokenizer, Tokenizer targetTokenizer, boolean lowercaseSource) {
 
     public LoadedEncoderDecoder {
         if (name == null || config == null || parameters == null || sourceTokenizer == null || targetTokenizer == null) {
@@ -39,7 +42,12 @@ public record LoadedEncoderDecoder(String name, EncoderDecoderConfig config, Par
         return targetTokenizer.specials().eos();
     }
 
+    /** The source tokenizer's ids of {@code sentence}, lowercased first when {@link #lowercaseSource}. */
+    public int[] encodeSource(String sentence) {
+        return sourceTokenizer.encode(lowercaseSource ? sentence.toLowerCase(Locale.ROOT) : sentence).ids();
+    }
+
     public LoadedEncoderDecoder withName(String newName) {
-        return new LoadedEncoderDecoder(newName, config, parameters, sourceTokenizer, targetTokenizer);
+        return new LoadedEncoderDecoder(newName, config, parameters, sourceTokenizer, targetTokenizer, lowercaseSource);
     }
 }

@@ -35,7 +35,8 @@ class EncoderDecoderFolderTest {
         ModelConfig shared = new ModelConfig(chinese.vocabSize(), 12, 2, 4, 2, 8, 16, ModelConfig.Activation.GELU_TANH,
                 ModelConfig.Positional.LEARNED, ModelConfig.Norm.PRE_LN, false, true, 0, 0, 1e-5, 10000.0);
         EncoderDecoderConfig config = new EncoderDecoderConfig(shared, english.vocabSize(), 3);
-        return new LoadedEncoderDecoder("tiny", config, ParameterLayout.of(config).initialize(5), english, chinese);
+        return new LoadedEncoderDecoder("tiny", config, ParameterLayout.of(config).initialize(5), english, chinese,
+                true);
     }
 
     @Test
@@ -52,6 +53,9 @@ class EncoderDecoderFolderTest {
         assertArrayEquals(saved.sourceTokenizer().encode(english).ids(), loaded.sourceTokenizer().encode(english).ids());
         assertEquals("我有三个红苹果。", loaded.targetTokenizer().decode(loaded.targetTokenizer().encode("我有三个红苹果。").ids()));
         assertEquals(0, loaded.startId());
+        assertTrue(loaded.lowercaseSource());
+        assertArrayEquals(loaded.sourceTokenizer().encode("i have three red apples.").ids(),
+                loaded.encodeSource("I have three RED apples."));
 
         JsonNode config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
         assertEquals("encoder-decoder", config.get("stepwise_architecture").asText());
