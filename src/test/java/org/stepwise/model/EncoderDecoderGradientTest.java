@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Checks the encoder-decoder's hand-written backward pass against central finite differences on every
  * parameter element: pre-LN and post-LN × MHA and GQA × learned and sinusoidal positions × tied and untied
- * output on one encoder and one decoder block, then RoPE, no positions, MQA, the exact GELU and no biases
- * on two blocks each side. Weights are GPT-2's initialisation plus N(0, 0.1²) noise; source and target
+ * output on one encoder and one decoder block, then RoPE, no positions, MQA, the exact GELU, ReLU (with a seed
+ * that keeps every ReLU input away from its kink) and no biases on two blocks. Weights are GPT-2's initialisation plus N(0, 0.1²) noise; source and target
  * vocabularies differ (U = 9, V = 7) and so do F = 6 and C = 8, so a swapped table or a transposed weight
  * would show. Source lengths differ from target lengths, so a cross-attention mixing S and T would show.
  */
@@ -27,6 +27,8 @@ class EncoderDecoderGradientTest {
     private static final double TOLERANCE = 1e-6;
     /** Smallest largest-gradient a tensor may have before the seed is changed. */
     private static final double SIGNAL = 1e-4;
+    /** ReLU inputs must stay this far from 0, or the seed is changed (a step of 1e-5 moves them by far less). */
+    private static final double SMOOTH_MARGIN = 1e-4;
 
     static EncoderDecoderConfig config(int encoderBlocks, int decoderBlocks, int kvHeads,
                                        ModelConfig.Activation activation, ModelConfig.Positional positional,
@@ -54,6 +56,8 @@ class EncoderDecoderGradientTest {
                     false, true)));
             out.add(Arguments.of(config(2, 2, 1, ModelConfig.Activation.GELU_TANH, ModelConfig.Positional.NONE, norm,
                     true, false)));
+            out.add(Arguments.of(config(1, 2, 2, ModelConfig.Activation.RELU, ModelConfig.Positional.SINUSOIDAL, norm,
+                    false, true)));
         }
         return out.stream();
     }
@@ -83,6 +87,10 @@ class EncoderDecoderGradientTest {
             assertTrue(seed < 20, "no seed gives a well-conditioned check for " + config);
             parameters = perturbed(config, seed);
             EncoderDecoder model = new EncoderDecoder(config, parameters);
+            if (config.shared().activation() == ModelConfig.Activation.RELU
+                    && !reluInputsAwayFromZero(model, sources, targetInputs)) {
+                continue;
+            }
             Parameters candidate = parameters.zerosLike();
             model.lossAndGradients(sources, targetInputs, targetOutputs, candidate);
             grads = everyTensorCarriesSignal(candidate) ? candidate : null;
@@ -113,6 +121,24 @@ class EncoderDecoderGradientTest {
             }
         }
         assertTrue(worst < TOLERANCE, config + ": worst normalised error " + worst + " in " + worstName);
+    }
+
+    /** True when no ReLU input of the encoder or decoder, for any pair, is within SMOOTH_MARGIN of 0. */
+    private static boolean reluInputsAwayFromZero(EncoderDecoder model, int[][] sources, int[][] targetInputs) {
+        for (int i = 0; i < sources.length; i++) {
+            Trace trace = Trace.record(model, sources[i], targetInputs[i]);
+            for (HookKey key : trace.keys()) {
+                if (key.hook() == Hook.MLP_PRE) {
+                    DMatrixRMaj pre = trace.get(key);
+                    for (int j = 0; j < pre.getNumElements(); j++) {
+                        if (Math.abs(pre.data[j]) < SMOOTH_MARGIN) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** True when every tensor has some gradient of at least SIGNAL (the finite-difference noise is about 1e-11). */
