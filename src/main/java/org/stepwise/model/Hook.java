@@ -3,7 +3,9 @@ package org.stepwise.model;
 /**
  * Every named intermediate of a forward pass. The text form of each name follows TransformerLens
  * ({@code hook_embed}, {@code blocks.0.attn.hook_q}, ..., {@code unembed.hook_out}); {@link HookKey#name()}
- * is the only place a full name is put together.
+ * is the only place a full name is put together. The cross-attention hooks ({@code blocks.{l}.cross_attn.*},
+ * {@code ln_cross.*}, {@code hook_cross_attn_out}, {@code hook_resid_cross}) appear only in the decoder blocks
+ * of an encoder-decoder model.
  */
 public enum Hook {
     EMBED("hook_embed", Scope.MODEL),                          // [T, C] rows of wte
@@ -21,6 +23,16 @@ public enum Hook {
     Z("attn.hook_z", Scope.HEAD),                              // [T, D] pattern · v
     ATTN_OUT("hook_attn_out", Scope.BLOCK),                    // [T, C] concat(z)·W_O + b_O
     RESID_MID("hook_resid_mid", Scope.BLOCK),                  // [T, C] after the attention residual
+    LN_CROSS_SCALE("ln_cross.hook_scale", Scope.BLOCK, true),  // [T, 1] LayerNorm of the cross-attention
+    LN_CROSS_NORMALIZED("ln_cross.hook_normalized", Scope.BLOCK, true), // [T, C]
+    CROSS_Q("cross_attn.hook_q", Scope.HEAD, true),            // [T, D] per query head, from the decoder
+    CROSS_K("cross_attn.hook_k", Scope.KV_HEAD, true),         // [S, D] per key/value head, from the encoder output
+    CROSS_V("cross_attn.hook_v", Scope.KV_HEAD, true),         // [S, D] per key/value head, from the encoder output
+    CROSS_ATTN_SCORES("cross_attn.hook_attn_scores", Scope.HEAD, true), // [T, S] q·kᵀ/√D, nothing masked
+    CROSS_PATTERN("cross_attn.hook_pattern", Scope.HEAD, true), // [T, S] softmax of the scores
+    CROSS_Z("cross_attn.hook_z", Scope.HEAD, true),            // [T, D] pattern · v
+    CROSS_ATTN_OUT("hook_cross_attn_out", Scope.BLOCK, true),  // [T, C] concat(z)·W_O + b_O
+    RESID_CROSS("hook_resid_cross", Scope.BLOCK, true),        // [T, C] after the cross-attention residual
     LN2_SCALE("ln2.hook_scale", Scope.BLOCK),                  // [T, 1]
     LN2_NORMALIZED("ln2.hook_normalized", Scope.BLOCK),        // [T, C]
     MLP_PRE("mlp.hook_pre", Scope.BLOCK),                      // [T, F] before the activation (dense FFN)
@@ -39,10 +51,16 @@ public enum Hook {
 
     private final String suffix;
     private final Scope scope;
+    private final boolean decoderOnly;
 
     Hook(String suffix, Scope scope) {
+        this(suffix, scope, false);
+    }
+
+    Hook(String suffix, Scope scope, boolean decoderOnly) {
         this.suffix = suffix;
         this.scope = scope;
+        this.decoderOnly = decoderOnly;
     }
 
     /** The part of the name after {@code blocks.{l}.}, or the whole name for model-level hooks. */
@@ -52,5 +70,10 @@ public enum Hook {
 
     public Scope scope() {
         return scope;
+    }
+
+    /** True for the cross-attention hooks, which only a decoder block of an encoder-decoder model has. */
+    public boolean decoderOnly() {
+        return decoderOnly;
     }
 }

@@ -38,6 +38,16 @@ public final class Trace {
         return recorder.toTrace();
     }
 
+    /**
+     * Runs an encoder-decoder {@code model} on a source sentence and the target tokens so far and records every
+     * intermediate (see {@link EncoderDecoder} for the order).
+     */
+    public static Trace record(EncoderDecoder model, int[] source, int[] target) {
+        Recorder recorder = new Recorder();
+        model.forward(source, target, recorder);
+        return recorder.toTrace();
+    }
+
     /** The keys in the order the model emitted them. */
     public List<HookKey> keys() {
         return List.copyOf(values.keySet());

@@ -172,6 +172,16 @@ public final class ExplanationFormatter {
             case Z -> "z";
             case ATTN_OUT -> "attn_out";
             case RESID_MID -> "resid_mid";
+            case LN_CROSS_SCALE -> "σ";
+            case LN_CROSS_NORMALIZED -> "ln";
+            case CROSS_Q -> "q_cross";
+            case CROSS_K -> "k_cross";
+            case CROSS_V -> "v_cross";
+            case CROSS_ATTN_SCORES -> "score_cross";
+            case CROSS_PATTERN -> "p_cross";
+            case CROSS_Z -> "z_cross";
+            case CROSS_ATTN_OUT -> "cross_out";
+            case RESID_CROSS -> "resid_cross";
             case MLP_PRE -> "h";
             case MLP_POST -> "act";
             case MOE_GATE -> "router";

@@ -33,7 +33,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", descriptionKey = "model")
     Path modelDir;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
     static final class Source {
@@ -53,8 +53,30 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "FILE", descriptionKey = "dump")
     Path dump;
 
+    @Option(names = "--source", paramLabel = "TEXT", descriptionKey = "sourceSentence")
+    String sourceSentence;
+
     @Override
     public Integer call() throws IOException {
+        if (TranslationCommands.isTranslationModel(modelDir)) {
+            if (sourceSentence == null) {
+                throw new BadInputException(modelDir + " holds a translation model: give the sentence to translate with"
+                        + " --source (and the translation so far, if any, with --text or --ids)");
+            }
+            if (source != null && source.input != null) {
+                throw new BadInputException("--input is for a decoder-only model; a translation model reads --source");
+            }
+            TranslationCommands.forward(modelDir, sourceSentence, source == null ? null : source.text,
+                    source == null ? null : source.ids, json, dump, spec.commandLine().getOut());
+            return 0;
+        }
+        if (sourceSentence != null) {
+            throw new BadInputException("--source is for a translation (encoder-decoder) model, and " + modelDir
+                    + " holds a decoder-only model");
+        }
+        if (source == null) {
+            throw new BadInputException("give the tokens to run with --ids, --text or --input");
+        }
         LoadedModel model = ModelOptions.open(modelDir);
         int vocab = model.config().vocabSize();
         List<int[]> sequences = new ArrayList<>();

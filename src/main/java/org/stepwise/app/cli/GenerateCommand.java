@@ -28,7 +28,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", descriptionKey = "model")
     Path modelDir;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Prompt prompt;
 
     static final class Prompt {
@@ -57,12 +57,31 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", descriptionKey = "json")
     boolean json;
 
+    @Option(names = "--source", paramLabel = "TEXT", descriptionKey = "sourceSentence")
+    String sourceSentence;
+
     @Override
     public Integer call() throws IOException {
         if (maxNewTokens < 0) {
             throw new BadInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
         SamplingSettings settings = new SamplingSettings(temperature, topK, topP);
+        if (TranslationCommands.isTranslationModel(modelDir)) {
+            if (sourceSentence == null || prompt != null) {
+                throw new BadInputException(modelDir + " holds a translation model: give the sentence to translate with"
+                        + " --source (and no --prompt or --ids)");
+            }
+            TranslationCommands.generate(modelDir, sourceSentence, maxNewTokens, settings, seed, json,
+                    spec.commandLine().getOut());
+            return 0;
+        }
+        if (sourceSentence != null) {
+            throw new BadInputException("--source is for a translation (encoder-decoder) model, and " + modelDir
+                    + " holds a decoder-only model");
+        }
+        if (prompt == null) {
+            throw new BadInputException("give the text to continue with --prompt or --ids");
+        }
         LoadedModel model = ModelOptions.open(modelDir);
         int[] start = prompt.ids != null ? ModelOptions.parseIds(prompt.ids, model.config().vocabSize())
                 : ModelOptions.encode(model.tokenizer(), prompt.text);

@@ -81,6 +81,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", descriptionKey = "json")
     boolean json;
 
+    @Option(names = "--encoder-layers", paramLabel = "N", descriptionKey = "encoderLayers")
+    Integer encoderLayers;
+
+    @Option(names = "--test", paramLabel = "FILE", descriptionKey = "testPairs")
+    Path testPairs;
+
     enum TokenizerChoice { bpe, character, word }
 
     enum OptimizerChoice { sgd, adamw }
@@ -94,6 +100,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (reportEvery < 1) {
             throw new BadInputException("--report-every must be at least 1, got " + reportEvery);
+        }
+        if (corpus.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".tsv")) {
+            return TranslationTrain.run(new TranslationTrain.Options(corpus, configFile, encoderLayers, testPairs, steps,
+                    seed, out, batchSize, learningRate, warmup, clip, reportEvery, json), spec.commandLine().getOut());
+        }
+        if (encoderLayers != null || testPairs != null) {
+            throw new BadInputException("--encoder-layers and --test are for a translation model, trained on a .tsv"
+                    + " file of sentence pairs");
         }
         String text = Json.readUtf8(corpus);
         if (text.isBlank()) {

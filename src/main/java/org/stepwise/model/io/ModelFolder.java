@@ -79,6 +79,10 @@ public final class ModelFolder {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": no such folder");
         }
+        if (EncoderDecoderFolder.isEncoderDecoder(dir)) {
+            throw new ModelFileException(dir.resolve(CONFIG), "holds an encoder-decoder (translation) model, which"
+                    + " reads a source sentence besides its tokens; open it with EncoderDecoderFolder");
+        }
     }
 
     private static Path configFile(Path dir) throws ModelFileException {

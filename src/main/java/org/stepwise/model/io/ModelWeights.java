@@ -48,7 +48,15 @@ public final class ModelWeights {
      *                            or the file holds a tensor the model does not have
      */
     public static Parameters load(Path safetensorsFile, ModelConfig config) throws IOException {
-        ParameterLayout layout = ParameterLayout.of(config);
+        return load(safetensorsFile, ParameterLayout.of(config));
+    }
+
+    /**
+     * Reads the weights of {@code layout} (e.g. an encoder-decoder model's) from {@code safetensorsFile}, with the
+     * same rules as {@link #load(Path, ModelConfig)}; the output is tied when {@code layout.config()} says so.
+     */
+    public static Parameters load(Path safetensorsFile, ParameterLayout layout) throws IOException {
+        ModelConfig config = layout.config();
         Map<String, ParameterLayout.Spec> specByName = new HashMap<>();
         for (ParameterLayout.Spec spec : layout.specs()) {
             specByName.put(spec.name(), spec);

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.stepwise.model.EncoderDecoder;
 import org.stepwise.model.TraceSink;
 import org.stepwise.model.Transformer;
+import org.stepwise.model.io.EncoderDecoderFolder;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
 import org.stepwise.tensor.MatMul;
@@ -228,6 +231,96 @@ class CliTest {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
+    private static final Path TRANSLATION_MODEL = Path.of("assets", "model-en-zh");
+
+    @Test
+    void trainOnSentencePairsMakesATranslationModelFolder() throws IOException {
+        Path pairs = Path.of("src", "test", "resources", "corpus", "tiny-en-zh.tsv");
+        Path out = work.resolve("translation");
+        Result r = run("train", "--corpus", pairs.toString(), "--test", pairs.toString(), "--steps", "60",
+                "--batch-size", "2", "--lr", "1e-2", "--encoder-layers", "1", "--report-every", "30", "--json", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> lines = r.jsonLines();
+        assertEquals(3, lines.size());
+        assertTrue(lines.get(1).get("loss").asDouble() < lines.get(0).get("loss").asDouble());
+        assertEquals(4, lines.get(2).get("test_pairs").asInt());
+        LoadedEncoderDecoder model = EncoderDecoderFolder.load(out);
+        assertEquals(1, model.config().nEncoderLayer());
+        assertTrue(model.lowercaseSource());
+        Result again = run("generate", "--model", out.toString(), "--source", "she likes cats", "--max-new-tokens", "10",
+                "--temperature", "0");
+        assertEquals(0, again.code(), again.err());
+    }
+
+    @Test
+    void generateTranslatesASourceSentence() throws IOException {
+        Result greedy = run("generate", "--model", TRANSLATION_MODEL.toString(), "--source", "I have three red apples",
+                "--max-new-tokens", "20", "--temperature", "0");
+        assertEquals(0, greedy.code(), greedy.err());
+        assertEquals("我有三个红色的苹果。", greedy.out().strip());
+        Result a = run("generate", "--model", TRANSLATION_MODEL.toString(), "--source", "my mother sees two cats",
+                "--max-new-tokens", "20", "--temperature", "1.5", "--seed", "7", "--json");
+        Result b = run("generate", "--model", TRANSLATION_MODEL.toString(), "--source", "my mother sees two cats",
+                "--max-new-tokens", "20", "--temperature", "1.5", "--seed", "7", "--json");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out());
+        JsonNode node = a.jsonLines().get(0);
+        assertEquals(5, node.get("source_ids").size());
+        assertTrue(node.get("ids").size() <= 20);
+    }
+
+    @Test
+    void forwardWithASourceGivesTheDecodersRealLogits() throws IOException {
+        Result r = run("forward", "--model", TRANSLATION_MODEL.toString(), "--source", "she likes cats", "--text",
+                "她喜", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode node = r.jsonLines().get(0);
+        LoadedEncoderDecoder model = EncoderDecoderFolder.load(TRANSLATION_MODEL);
+        int[] source = model.encodeSource("she likes cats");
+        int[] decoderInput = {model.startId(), model.targetTokenizer().id("她"), model.targetTokenizer().id("喜")};
+        for (int t = 0; t < decoderInput.length; t++) {
+            assertEquals(decoderInput[t], node.get("ids").get(t).asInt());
+        }
+        DMatrixRMaj logits = new EncoderDecoder(model.config(), model.parameters())
+                .forward(source, decoderInput, TraceSink.NONE);                   // [3, V]
+        assertEquals(3, node.get("logits").size());
+        for (int t = 0; t < 3; t++) {
+            for (int v = 0; v < logits.numCols; v++) {
+                assertEquals(logits.get(t, v), node.get("logits").get(t).get(v).asDouble(), 1e-12);
+            }
+        }
+        Path dump = work.resolve("translation-trace.safetensors");
+        Result dumped = run("forward", "--model", TRANSLATION_MODEL.toString(), "--source", "she likes cats", "--dump",
+                dump.toString());
+        assertEquals(0, dumped.code(), dumped.err());
+        assertTrue(dumped.out().startsWith("0\t<eos>\t→  她"), dumped.out());
+        String header = new String(Files.readAllBytes(dump), StandardCharsets.UTF_8);
+        for (String name : List.of("encoder.hook_embed", "encoder.blocks.1.attn.hook_pattern[0]",
+                "blocks.0.cross_attn.hook_pattern[3]", "blocks.1.hook_resid_cross", "unembed.hook_out")) {
+            assertTrue(header.contains("\"" + name + "\""), name);
+        }
+    }
+
+    @Test
+    void translationOptionsOnTheWrongModelExitWithCodeTwo() {
+        List<String[]> cases = List.of(
+                new String[] {"generate", "--model", DEFAULT_MODEL.toString(), "--source", "hi", "--max-new-tokens", "2"},
+                new String[] {"forward", "--model", DEFAULT_MODEL.toString(), "--source", "hi"},
+                new String[] {"generate", "--model", TRANSLATION_MODEL.toString(), "--prompt", "hi", "--max-new-tokens",
+                        "2"},
+                new String[] {"forward", "--model", TRANSLATION_MODEL.toString(), "--ids", "1"},
+                new String[] {"generate", "--model", TRANSLATION_MODEL.toString(), "--source", " ", "--max-new-tokens",
+                        "2"},
+                new String[] {"train", "--corpus", ENGLISH.toString(), "--encoder-layers", "2", "--steps", "1", "--out",
+                        work.resolve("y").toString()});
+        for (String[] args : cases) {
+            Result r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
     }
