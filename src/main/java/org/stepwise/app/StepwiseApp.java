@@ -24,6 +24,7 @@ import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
+import org.stepwise.ui.export.ExportController;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
@@ -48,6 +49,7 @@ public final class StepwiseApp extends Application {
     private MainWindow window;
     private TrainingDashboard dashboard;
     private OpenModelController opener;
+    private ExportController exporter;
     private ResourceBundle messages;
     private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("recent-models");
     private LessonsPanel lessons;
@@ -86,8 +88,10 @@ public final class StepwiseApp extends Application {
                 stage.close();
             }
         });
+        exporter = ExportController.forWindow(messages, viewModel, window.root(), () -> stage, preferences.node("export"));
+        exporter.addTo(menu.bar());
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
-        HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
+        HBox menuRow = new HBox(8, menu.bar(), exporter.progressNode(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());
         frame.setTop(menuRow);
         Scene scene = new Scene(frame, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
@@ -220,6 +224,11 @@ public final class StepwiseApp extends Application {
     /** The File menu's model opener; null before start. */
     public OpenModelController opener() {
         return opener;
+    }
+
+    /** The File → Export actions; null before start. */
+    public ExportController exporter() {
+        return exporter;
     }
 
     /** The lessons panel; null before start. */
