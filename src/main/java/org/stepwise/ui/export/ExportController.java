@@ -325,9 +325,9 @@ public final class ExportController {
             Node copy = PanelCopy.of(shown, node);
             WritableImage picture;
             try {
-                picture = PanelImage.capture(copy, 2);
+                picture = PanelImage.snapshot(copy, 2);
             } catch (IllegalArgumentException tooLargeAtTwice) {
-                picture = PanelImage.capture(copy, 1);
+                picture = PanelImage.snapshot(copy, 1);
             }
             BufferedImage page = PanelImage.toBuffered(WorksheetPage.render(shown, picture));
             return write(file, () -> PanelImage.writePng(file, page));
@@ -339,7 +339,7 @@ public final class ExportController {
 
     /** The panel's picture at {@code scale} under its title lines (stage, block and head; sentence and model). */
     static WritableImage titled(StageContext shown, Node node, double scale) {
-        WritableImage body = PanelImage.capture(PanelCopy.of(shown, node), scale);
+        WritableImage body = PanelImage.snapshot(PanelCopy.of(shown, node), scale);
         Label title = new Label(ExportTitles.stageLine(shown));
         title.getStyleClass().add("export-header-title");
         Label subtitle = new Label(ExportTitles.sentenceLine(shown));

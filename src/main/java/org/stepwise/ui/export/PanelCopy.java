@@ -62,7 +62,7 @@ final class PanelCopy {
     }
 
     /**
-     * The node of a new panel for {@code context}'s stage, laid out in full.
+     * A new panel for {@code context}'s stage, laid out in full, in a host with the window's margins around it.
      *
      * @param context  what the panel on screen shows. Not modified.
      * @param onScreen the panel's node in the window, for its stylesheets, width and tab. Not modified.
@@ -97,7 +97,7 @@ final class PanelCopy {
             heatmap.requestLayout();
         }
         root.layout();
-        return shown;
+        return host;
     }
 
     /**

@@ -3,7 +3,6 @@ package org.stepwise.ui.export;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,22 +14,17 @@ import javafx.geometry.Rectangle2D;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.SnapshotParameters;
-import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Tab;
-import javafx.scene.control.TabPane;
 import javafx.scene.image.Image;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
-import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.transform.Transform;
 
 import org.stepwise.files.AtomicFiles;
 
 /**
- * Pictures of a stage panel for slides and worksheets: the panel's whole content, not only the part its scroll pane
- * shows, on white, at 1× or 2× resolution, stacked under a title; and the PNG file of such a picture.
- * Every method that snapshots runs on the FX thread.
+ * Pictures for slides and worksheets: a node on white at 1× or 2× resolution, pictures stacked one under another,
+ * and the PNG file of a picture. Every method that snapshots runs on the FX thread.
  */
 public final class PanelImage {
 
@@ -39,39 +33,6 @@ public final class PanelImage {
     private static final int WHITE = 0xffffffff;
 
     private PanelImage() {
-    }
-
-    /**
-     * The whole content of {@code panel} (Not modified) at {@code scale} pixels per screen pixel: a scroll pane gives
-     * its full content, a tab pane its selected tab, and a column of parts holding a scroll pane gives each visible
-     * part in full, one under the other.
-     *
-     * @throws IllegalArgumentException when the scale is not positive or the picture would exceed {@value #MAX_SIDE}
-     *                                  pixels on a side
-     */
-    public static WritableImage capture(Node panel, double scale) {
-        checkScale(scale);
-        if (panel instanceof ScrollPane scroll && scroll.getContent() != null) {
-            return capture(scroll.getContent(), scale);
-        }
-        if (panel instanceof TabPane tabs && tabs.getSelectionModel().getSelectedItem() != null) {
-            Tab selected = tabs.getSelectionModel().getSelectedItem();
-            if (selected.getContent() != null) {
-                return capture(selected.getContent(), scale);
-            }
-        }
-        if (panel instanceof VBox column && holdsScrollPane(column)) {
-            List<WritableImage> parts = new ArrayList<>();
-            for (Node part : column.getChildren()) {
-                if (part.isVisible() && part.isManaged()) {
-                    parts.add(capture(part, scale));
-                }
-            }
-            int gap = (int) Math.round(column.getSpacing() * scale);
-            int margin = (int) Math.round(column.snappedLeftInset() * scale);
-            return stack(parts, gap, margin);
-        }
-        return snapshot(panel, scale);
     }
 
     /**
@@ -143,15 +104,6 @@ public final class PanelImage {
                 throw new IOException("no PNG writer is available to write " + file);
             }
         });
-    }
-
-    private static boolean holdsScrollPane(VBox column) {
-        for (Node child : column.getChildren()) {
-            if (child instanceof ScrollPane) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void checkScale(double scale) {
