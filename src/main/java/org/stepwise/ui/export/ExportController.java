@@ -142,7 +142,7 @@ public final class ExportController {
         return menu;
     }
 
-    /** Puts the Export submenu into the bar's File menu ({@code #menu-file}), just above its last separator. */
+    /** Puts the Export submenu into the bar's File menu ({@code #menu-file}) in a group of its own above its last separator. */
     public void addTo(MenuBar bar) {
         for (Menu candidate : bar.getMenus()) {
             if ("menu-file".equals(candidate.getId())) {
@@ -155,6 +155,7 @@ public final class ExportController {
                     }
                 }
                 items.add(at, menu);
+                items.add(at, new SeparatorMenuItem());
                 return;
             }
         }

@@ -110,12 +110,12 @@ final class PanelCopy {
             Tab chosen = tabs.getTabs().get(Math.max(0, Math.min(tab, tabs.getTabs().size() - 1)));
             Node content = chosen.getContent();
             chosen.setContent(null);
-            return content == null ? new Region() : unwrapped(content, tab);
+            return content == null ? new Region() : unwrapped(withStylesheets(content, tabs), tab);
         }
         if (node instanceof ScrollPane scroll) {
             Node content = scroll.getContent();
             scroll.setContent(null);
-            return content == null ? new Region() : unwrapped(content, tab);
+            return content == null ? new Region() : unwrapped(withStylesheets(content, scroll), tab);
         }
         if (node instanceof Pane pane) {
             for (int i = 0; i < pane.getChildren().size(); i++) {
@@ -127,6 +127,18 @@ final class PanelCopy {
             }
         }
         return node;
+    }
+
+    /** {@code content}, given the stylesheets of the pane it is taken out of, so it keeps its look. */
+    private static Node withStylesheets(Node content, Parent pane) {
+        if (content instanceof Parent parent) {
+            for (String sheet : pane.getStylesheets()) {
+                if (!parent.getStylesheets().contains(sheet)) {
+                    parent.getStylesheets().add(sheet);
+                }
+            }
+        }
+        return content;
     }
 
     private static void collectHeatmaps(Node node, List<HeatmapView> into) {
