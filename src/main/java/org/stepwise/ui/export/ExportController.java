@@ -13,7 +13,9 @@ import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.concurrent.Task;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
+import javafx.scene.Group;
 import javafx.scene.Parent;
+import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
@@ -21,6 +23,7 @@ import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.ContextMenuEvent;
@@ -355,7 +358,7 @@ public final class ExportController {
         header.setMinWidth(width);
         header.setPrefWidth(width);
         header.setMaxWidth(width);
-        javafx.scene.Scene scene = new javafx.scene.Scene(new javafx.scene.Group(header));   // sized as the header wants
+        Scene scene = new Scene(new Group(header));   // sized as the header wants
         scene.getStylesheets().add(WorksheetPage.STYLESHEET);
         WritableImage top = PanelImage.snapshot(header, scale);
         return PanelImage.stack(List.of(top, body), 0, 0);
@@ -492,7 +495,7 @@ public final class ExportController {
             into.add(heatmap);
             return;
         }
-        if (node instanceof javafx.scene.control.ScrollPane scroll && scroll.getContent() != null) {
+        if (node instanceof ScrollPane scroll && scroll.getContent() != null) {
             collectHeatmaps(scroll.getContent(), into);
         }
         if (node instanceof Parent parent) {

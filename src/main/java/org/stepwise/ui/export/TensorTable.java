@@ -63,11 +63,6 @@ public record TensorTable(String letter, String fileStem, List<String> rowLabels
                 labels(tensor.columnAxis(), matrix.numCols, run, tokenizer), matrix);
     }
 
-    /** {@code rows × columns} of the table. */
-    public String shapeText() {
-        return "[" + matrix.numRows + "×" + matrix.numCols + "]";
-    }
-
     private static List<String> labels(StageTensor.Axis axis, int count, SentenceTrace run, Tokenizer tokenizer) {
         List<String> labels = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

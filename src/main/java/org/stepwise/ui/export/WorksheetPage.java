@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ResourceBundle;
 
+import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
@@ -93,7 +94,7 @@ public final class WorksheetPage {
                 label(messages.getString("export.worksheet.notes"), "export-page-heading"), notes, footer);
         page.setId("worksheet-page");
         page.getStyleClass().add("export-page");
-        page.setPadding(new javafx.geometry.Insets(MARGIN));
+        page.setPadding(new Insets(MARGIN));
         page.setMinSize(WIDTH, HEIGHT);
         page.setPrefSize(WIDTH, HEIGHT);
         page.setMaxSize(WIDTH, HEIGHT);
