@@ -26,6 +26,7 @@ import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.convert.ModelMenu;
+import org.stepwise.ui.export.ExportController;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
@@ -50,6 +51,7 @@ public final class StepwiseApp extends Application {
     private MainWindow window;
     private TrainingDashboard dashboard;
     private OpenModelController opener;
+    private ExportController exporter;
     private ResourceBundle messages;
     /** The app's preferences: recent models and lesson progress live in nodes under it. */
     private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("settings");
@@ -112,8 +114,10 @@ public final class StepwiseApp extends Application {
         }
         menu.bar().getMenus().add(new ModelMenu(messages, viewModel, dashboard, shown -> trainingOffReason(shown, messages),
                 this::showOpened, () -> stage).menu());
+        exporter = ExportController.forWindow(messages, viewModel, window.root(), () -> stage, preferences.node("export"));
+        exporter.addTo(menu.bar());
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
-        HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
+        HBox menuRow = new HBox(8, menu.bar(), exporter.progressNode(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());
         frame.setTop(menuRow);
         Scene scene = new Scene(frame, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
@@ -257,6 +261,11 @@ public final class StepwiseApp extends Application {
     /** The File menu's model opener; null before start. */
     public OpenModelController opener() {
         return opener;
+    }
+
+    /** The File → Export actions; null before start. */
+    public ExportController exporter() {
+        return exporter;
     }
 
     /** The lessons panel; null before start. */
