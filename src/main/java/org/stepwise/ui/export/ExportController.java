@@ -125,7 +125,8 @@ public final class ExportController {
         if (!(root.lookup("#stage-host") instanceof Pane host)) {
             throw new IllegalArgumentException("the window has no stage host (#stage-host) to export from");
         }
-        Supplier<Node> shownPanel = () -> host.getChildren().isEmpty() ? null : host.getChildren().get(0);
+        // Panels shown before stay in the host, hidden: the one on screen is the visible one.
+        Supplier<Node> shownPanel = () -> host.getChildren().stream().filter(Node::isVisible).findFirst().orElse(null);
         ExportController exporter = new ExportController(messages, viewModel.contextProperty()::get, shownPanel, owner,
                 new DialogSaveChooser(store));
         exporter.installOn(host);
