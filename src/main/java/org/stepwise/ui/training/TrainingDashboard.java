@@ -48,6 +48,7 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import javafx.util.Duration;
+import javafx.util.Subscription;
 
 import org.ejml.data.DMatrixRMaj;
 import org.kordamp.ikonli.Ikon;
@@ -152,6 +153,8 @@ public final class TrainingDashboard extends VBox {
     private final Tab deltaTab = new Tab();
     private final Tab batchTab = new Tab();
 
+    /** What this dashboard listens to on the view model, let go by {@link #detach}. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
     private boolean updatingControls;
     private boolean timelineFromCode;
     private WeightChange shownChange;
@@ -192,11 +195,37 @@ public final class TrainingDashboard extends VBox {
         VBox.setVgrow(scroll, Priority.ALWAYS);
         getChildren().add(scroll);
 
-        viewModel.snapshotProperty().addListener((observable, before, after) -> show(after));
-        viewModel.lossHistoryProperty().addListener((observable, before, after) -> showLosses(after));
-        viewModel.modelProperty().addListener((observable, before, after) -> showModel(after));
-        viewModel.epochsEndedProperty().addListener((observable, before, after) -> flashEpochEnd());
-        viewModel.viewedMomentProperty().addListener((observable, before, after) -> showViewedMoment(after));
+        subscriptions.add(viewModel.snapshotProperty().subscribe((before, after) -> show(after)));
+        subscriptions.add(viewModel.lossHistoryProperty().subscribe((before, after) -> showLosses(after)));
+        subscriptions.add(viewModel.modelProperty().subscribe((before, after) -> showModel(after)));
+        subscriptions.add(viewModel.epochsEndedProperty().subscribe((before, after) -> flashEpochEnd()));
+        subscriptions.add(viewModel.viewedMomentProperty().subscribe((before, after) -> showViewedMoment(after)));
+        showCurrentState();
+    }
+
+    /** Shows what the view model already holds, for a dashboard built on a view model that is training. */
+    private void showCurrentState() {
+        showModel(viewModel.modelProperty().get());
+        showLosses(viewModel.lossHistoryProperty().get());
+        show(viewModel.snapshotProperty().get());
+        showViewedMoment(viewModel.viewedMomentProperty().get());
+        showWarning(viewModel.warningProperty().get());
+        Double rate = viewModel.suggestedRateProperty().get();
+        if (rate != null) {
+            useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
+        }
+    }
+
+    /**
+     * Lets go of the view model: this dashboard no longer follows it or writes to it, so a dashboard built anew on
+     * the same view model (e.g. in another language) can take its place. Training goes on untouched.
+     */
+    public void detach() {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
+        if (viewModel.temperatureProperty().isBound()) {
+            viewModel.temperatureProperty().unbind();
+        }
     }
 
     // ---------------------------------------------------------------- the window's hooks
@@ -453,22 +482,17 @@ public final class TrainingDashboard extends VBox {
         message.setWrapText(true);
         message.setMaxWidth(Double.MAX_VALUE);
         message.textProperty().bind(viewModel.messageProperty());
-        viewModel.warningProperty().addListener((observable, before, isWarning) -> {
-            message.getStyleClass().remove("dashboard-warning");
-            if (isWarning) {
-                message.getStyleClass().add("dashboard-warning");
-            }
-        });
+        subscriptions.add(viewModel.warningProperty().subscribe((before, isWarning) -> showWarning(isWarning)));
         message.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
         message.managedProperty().bind(message.visibleProperty());
         useSuggestedRate.setId("dashboard-use-suggested-rate");
         useSuggestedRate.visibleProperty().bind(viewModel.suggestedRateProperty().isNotNull());
         useSuggestedRate.managedProperty().bind(useSuggestedRate.visibleProperty());
-        viewModel.suggestedRateProperty().addListener((observable, before, rate) -> {
+        subscriptions.add(viewModel.suggestedRateProperty().subscribe((before, rate) -> {
             if (rate != null) {
                 useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
             }
-        });
+        }));
         useSuggestedRate.setOnAction(event -> {
             Double rate = viewModel.suggestedRateProperty().get();
             if (rate != null) {
@@ -479,6 +503,13 @@ public final class TrainingDashboard extends VBox {
         });
         VBox box = new VBox(6, message, useSuggestedRate);
         return box;
+    }
+
+    private void showWarning(boolean isWarning) {
+        message.getStyleClass().remove("dashboard-warning");
+        if (isWarning) {
+            message.getStyleClass().add("dashboard-warning");
+        }
     }
 
     private Node countersBox() {
@@ -555,6 +586,7 @@ public final class TrainingDashboard extends VBox {
     private Node sampleBox() {
         temperature.setId("dashboard-temperature");
         temperature.setPrefWidth(140);
+        temperature.setValue(viewModel.temperatureProperty().get());
         viewModel.temperatureProperty().bind(temperature.valueProperty());
         temperatureValue.textProperty().bind(temperature.valueProperty().asString("%.2f"));
         sample.setId("dashboard-sample");
