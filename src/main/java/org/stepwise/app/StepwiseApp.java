@@ -160,8 +160,7 @@ public final class StepwiseApp extends Application {
         dashboard.detach();
         lessons.detach();
         displayPreferences.setLocale(chosen);
-        language = I18n.bundle(chosen).getLocale().getLanguage().equals("zh") ? Locale.SIMPLIFIED_CHINESE
-                : Locale.ENGLISH;
+        language = "zh".equals(chosen.getLanguage()) ? Locale.SIMPLIFIED_CHINESE : Locale.ENGLISH;
         messages = I18n.bundle(language);
         viewModel.setMessages(messages);
         dashboard.viewModel().setMessages(messages);

@@ -223,6 +223,7 @@ public final class TrainingDashboard extends VBox {
     public void detach() {
         subscriptions.forEach(Subscription::unsubscribe);
         subscriptions.clear();
+        sample.textProperty().unbind();     // a mapped binding listens to the view model strongly
         if (viewModel.temperatureProperty().isBound()) {
             viewModel.temperatureProperty().unbind();
         }
