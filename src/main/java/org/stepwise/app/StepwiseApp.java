@@ -175,16 +175,28 @@ public final class StepwiseApp extends Application {
         }
     }
 
-    /** Presentation mode's layout: no menu, no lessons, no dashboard; returns what puts them back. */
+    /**
+     * Presentation mode's layout: no menu, no lessons, no dashboard, and the top bar without the freeze and
+     * lessons toggles (F5 and L still work), so the sentence keeps its room; returns what puts it all back.
+     */
     private Runnable present() {
         MainWindow shown = window;
         boolean lessonsShown = shown.lessonsToggle().isSelected();
         javafx.scene.Node right = shown.root().getRight();
+        List<javafx.scene.Node> toggles = List.of(shown.lessonsToggle(), shown.root().lookup("#freeze"));
         shown.lessonsToggle().setSelected(false);
         shown.root().setRight(null);
         frame.setTop(null);
         shown.root().getStyleClass().add(PRESENTING_CLASS);
+        for (javafx.scene.Node toggle : toggles) {
+            toggle.setVisible(false);
+            toggle.setManaged(false);
+        }
         return () -> {
+            for (javafx.scene.Node toggle : toggles) {
+                toggle.setVisible(true);
+                toggle.setManaged(true);
+            }
             shown.root().getStyleClass().remove(PRESENTING_CLASS);
             frame.setTop(menuRow);
             shown.root().setRight(right);

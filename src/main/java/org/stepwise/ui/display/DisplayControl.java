@@ -24,7 +24,7 @@ import javafx.stage.Stage;
 public final class DisplayControl {
 
     /** How much larger presentation mode draws everything, on top of the zoom. */
-    public static final double PRESENTATION_SCALE = 1.35;
+    public static final double PRESENTATION_SCALE = 1.25;
     /** How much one Ctrl+= or Ctrl+- changes the zoom. */
     public static final double ZOOM_STEP = 0.1;
 
