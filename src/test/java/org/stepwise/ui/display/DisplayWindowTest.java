@@ -217,7 +217,8 @@ class DisplayWindowTest {
         assertEquals(DisplayControl.PRESENTATION_SCALE, zoom.scaleProperty().get(), 1e-9);
         assertTrue(stage.getScene().getStylesheets().contains(Theme.HIGH_CONTRAST.stylesheet()));
         assertTrue(root.getStyleClass().contains(StepwiseApp.PRESENTING_CLASS));
-        double presentedButton = robot.lookup("#next").queryAs(Button.class).getFont().getSize();
+        double presentedButton = robot.lookup("#next").queryAs(Button.class).getWidth();
+        assertTrue(presentedButton >= 76, "the step buttons are large: " + presentedButton);
 
         robot.push(KeyCode.ESCAPE);
         WaitForAsyncUtils.waitForFxEvents();
@@ -229,7 +230,7 @@ class DisplayWindowTest {
         assertEquals(1, zoom.scaleProperty().get(), 1e-9);
         assertFalse(stage.getScene().getStylesheets().contains(Theme.HIGH_CONTRAST.stylesheet()));
         assertFalse(root.getStyleClass().contains(StepwiseApp.PRESENTING_CLASS));
-        assertTrue(robot.lookup("#next").queryAs(Button.class).getFont().getSize() < presentedButton,
+        assertTrue(robot.lookup("#next").queryAs(Button.class).getWidth() < presentedButton,
                 "the step buttons are large only while presenting");
 
         robot.push(KeyCode.F5);
