@@ -165,7 +165,9 @@ public final class StepwiseApp extends Application {
         viewModel.setMessages(messages);
         dashboard.viewModel().setMessages(messages);
         display.setMessages(messages);
-        dashboard = new TrainingDashboard(messages, dashboard.viewModel());
+        TrainingDashboard before = dashboard;
+        dashboard = new TrainingDashboard(messages, before.viewModel());
+        dashboard.showAs(before);
         buildViews();
         showTrainingOff();
         window.lessonsToggle().setSelected(lessonsShown);

@@ -68,6 +68,7 @@ public final class KeyboardMap {
             if (entry.descriptionKey() == null) {
                 Label heading = new Label(messages.getString(entry.keys()));
                 heading.getStyleClass().add("keyboard-map-heading");
+                GridPane.setHalignment(heading, HPos.LEFT);
                 grid.add(heading, 0, row++, 2, 1);
                 continue;
             }

@@ -134,6 +134,7 @@ public final class TrainingDashboard extends VBox {
 
     private final LossChart lossChart;
     private final CheckBox logScale = new CheckBox();
+    private final TitledPane settingsTitled = new TitledPane();
     private final Slider timeline = new Slider(0, 1, 1);
     private final Label timelineText = new Label();
     private final Button live = new Button();
@@ -213,6 +214,26 @@ public final class TrainingDashboard extends VBox {
         Double rate = viewModel.suggestedRateProperty().get();
         if (rate != null) {
             useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
+        }
+    }
+
+    /**
+     * Shows the dashboard the way {@code before} (a dashboard on the same view model, e.g. in another language)
+     * was shown: settings open or folded, log scale, the detail tab and the weight matrix chosen in it.
+     * {@code before} is not modified.
+     */
+    public void showAs(TrainingDashboard before) {
+        if (before == null || before.viewModel != viewModel) {
+            throw new IllegalArgumentException("the dashboard to copy must show the same training");
+        }
+        settingsTitled.setExpanded(before.settingsTitled.isExpanded());
+        logScale.setSelected(before.logScale.isSelected());
+        if (before.batchTab.isSelected()) {
+            batchTab.getTabPane().getSelectionModel().select(batchTab);
+        }
+        String matrix = before.weightName.getValue();
+        if (matrix != null && weightName.getItems().contains(matrix)) {
+            weightName.setValue(matrix);
         }
     }
 
@@ -472,7 +493,9 @@ public final class TrainingDashboard extends VBox {
         grid.add(strategy, 1, 3);
         grid.add(settingLabel("dashboard.corpus"), 0, 4);
         grid.add(corpus, 1, 4);
-        TitledPane pane = new TitledPane(messages.getString("dashboard.settings"), grid);
+        TitledPane pane = settingsTitled;
+        pane.setText(messages.getString("dashboard.settings"));
+        pane.setContent(grid);
         pane.setId("dashboard-settings");
         return pane;
     }

@@ -140,6 +140,8 @@ class DisplayWindowTest {
         assertEquals(ENGLISH.getString("ui.previous"), text(robot, "#previous"));
         assertEquals(ENGLISH.getString("menu.file"), robot.lookup("#menu-bar").queryAs(MenuBar.class).getMenus()
                 .get(0).getText());
+        robot.interact(() -> robot.lookup("#dashboard-log-scale").queryAs(javafx.scene.control.CheckBox.class)
+                .setSelected(true));
         TrainingDashboard dashboardBefore = app.dashboard();
         long iterationBefore = training.snapshotProperty().get().iteration();
         int lossesBefore = training.lossHistoryProperty().get().trainLosses().length;
@@ -170,6 +172,8 @@ class DisplayWindowTest {
         assertEquals(3, viewModel.selectedTokenProperty().get());
 
         assertNotSame(dashboardBefore, app.dashboard());
+        assertTrue(robot.lookup("#dashboard-log-scale").queryAs(javafx.scene.control.CheckBox.class).isSelected(),
+                "the loss chart keeps its log scale");
         assertSame(training, app.dashboard().viewModel(), "the dashboard is rebuilt around the same trainer");
         assertTrue(training.isRunning(), "training goes on");
         long iterationAfter = training.snapshotProperty().get().iteration();
