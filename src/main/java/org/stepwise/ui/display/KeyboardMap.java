@@ -49,6 +49,7 @@ public final class KeyboardMap {
                 new Entry(shortcut + "0", "keys.zoomReset"),
                 new Entry("?  /  F1", "keys.map"),
                 new Entry("keys.group.files", null),
+                new Entry("F10, ↓", "keys.menu"),
                 new Entry(KeyCombination.keyCombination("Shortcut+O").getDisplayText(), "keys.open"),
                 new Entry(KeyCombination.keyCombination("Shortcut+Q").getDisplayText(), "keys.quit"));
     }

@@ -309,7 +309,7 @@ class DisplayWindowTest {
         List<String> texts = robot.lookup("#keyboard-map .label").queryAllAs(Label.class).stream()
                 .map(Label::getText).toList();
         for (String key : List.of("keys.next", "keys.block", "keys.lessons", "keys.lessonSteps", "keys.presentation",
-                "keys.zoom", "keys.open", "keys.map")) {
+                "keys.menu", "keys.zoom", "keys.open", "keys.map")) {
             assertTrue(texts.contains(ENGLISH.getString(key)), key + " in " + texts);
         }
         assertTrue(texts.contains("F5"));
@@ -322,6 +322,14 @@ class DisplayWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(app.keyboardMap().isShowing());
         robot.interact(() -> app.keyboardMap().close());
+
+        robot.interact(() -> app.window().root().requestFocus());
+        robot.push(KeyCode.F10);
+        robot.push(KeyCode.DOWN);
+        WaitForAsyncUtils.waitForFxEvents();
+        Menu file = robot.lookup("#menu-bar").queryAs(MenuBar.class).getMenus().get(0);
+        assertTrue(file.isShowing(), "F10 then ↓ opens the menus, as the map says");
+        robot.interact(file::hide);
 
         assertFalse(ENGLISH.getString("ui.defaultSentence").contains("?"));
         robot.clickOn("#sentence");
