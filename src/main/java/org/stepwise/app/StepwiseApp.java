@@ -1,19 +1,23 @@
 package org.stepwise.app;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.ResourceBundle;
+import java.util.function.Function;
 import java.util.prefs.Preferences;
 
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
+import javafx.scene.control.Dialog;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 
+import org.stepwise.lesson.Lesson;
 import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.lesson.LessonProgress;
 import org.stepwise.model.ModelConfig;
@@ -26,6 +30,11 @@ import org.stepwise.ui.OpenModelController;
 import org.stepwise.ui.RecentModels;
 import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.convert.ModelMenu;
+import org.stepwise.ui.display.DisplayControl;
+import org.stepwise.ui.display.DisplayPreferences;
+import org.stepwise.ui.display.KeyboardMap;
+import org.stepwise.ui.display.ViewMenu;
+import org.stepwise.ui.display.ZoomPane;
 import org.stepwise.ui.export.ExportController;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.lesson.LessonPlayer;
@@ -38,7 +47,8 @@ import org.stepwise.train.TrainingSettings;
  * The desktop application: opens the bundled model, shows it in the visualizer's main window, and
  * puts the training dashboard beside it and the lessons panel at its left; the visualizer follows the
  * weights the dashboard trains. The File menu opens any model folder; a model too large to train is
- * shown with training off.
+ * shown with training off. The View menu switches the language (the window is rebuilt around the same view
+ * models, so nothing on screen is lost), the theme, the zoom and presentation mode.
  */
 public final class StepwiseApp extends Application {
 
@@ -48,14 +58,31 @@ public final class StepwiseApp extends Application {
     public static final long UNTRAINABLE_PARAMETERS = 10_000_000L;
 
     private VisualizerViewModel viewModel;
+    /** Style class of the main window's root in presentation mode (larger stage title and step buttons). */
+    public static final String PRESENTING_CLASS = "presenting";
+
     private MainWindow window;
     private TrainingDashboard dashboard;
     private OpenModelController opener;
     private ExportController exporter;
     private ResourceBundle messages;
-    /** The app's preferences: recent models and lesson progress live in nodes under it. */
+    /** The app's preferences: recent models, lesson progress and export folders live in nodes under it. */
     private Preferences preferences = Preferences.userNodeForPackage(StepwiseApp.class).node("settings");
     private LessonsPanel lessons;
+    private Preferences displayNode = Preferences.userNodeForPackage(StepwiseApp.class).node("display");
+    private DisplayPreferences displayPreferences;
+    private DisplayControl display;
+    private Locale language;
+    private Stage stage;
+    /** The scene's content inside the zoom: the menu row on top, the main window in the centre. */
+    private final BorderPane frame = new BorderPane();
+    private HBox menuRow;
+    private RecentModels recentModels;
+    private WindowLessonHost lessonHost;
+    private LessonPlayer lessonPlayer;
+    private Dialog<Void> keyboardMap;
+    /** Writes why training is off in a language; null while training is on. */
+    private Function<ResourceBundle, String> trainingOff;
     /** The config of the model on screen, read by the trainer's thread. */
     private volatile ModelConfig shownConfig;
     /** Whether the model on screen is the one the trainer trains (read by the trainer's thread). */
@@ -81,20 +108,25 @@ public final class StepwiseApp extends Application {
 
     @Override
     public void start(Stage stage) throws IOException {
-        messages = I18n.bundle(Locale.getDefault());
+        this.stage = stage;
+        displayPreferences = new DisplayPreferences(displayNode);
+        language = displayPreferences.locale(Locale.getDefault());
+        messages = I18n.bundle(language);
         LoadedModel model = DefaultModel.load();
         session = dataDirectory == null ? null : new SessionKeeper(dataDirectory, messages);
         String sentence = messages.getString("ui.defaultSentence");
         viewModel = new VisualizerViewModel(model, messages, session == null ? sentence : session.sentence(sentence));
         shownConfig = model.config();
-        window = new MainWindow(viewModel, messages);
         dashboard = new TrainingDashboard(messages);
-        dashboard.setPrefWidth(500);
-        dashboard.setMinWidth(420);
-        window.root().setRight(dashboard);
         dashboard.modelProperty().addListener((observable, before, trained) -> followTrainer(before, trained));
         dashboard.addWeightsListener(this::showTrainedWeights);
-        window.addLessons(lessonsPanel(messages, model));
+        recentModels = new RecentModels(preferences);
+        lessonHost = new WindowLessonHost(viewModel, dashboard.viewModel(), frame, () -> model);
+        lessonPlayer = new LessonPlayer(lessonHost, LessonProgress.stored(preferences.node("lesson-progress")));
+        ZoomPane zoomPane = new ZoomPane(frame);
+        display = new DisplayControl(stage, zoomPane, displayPreferences, this::present, this::showKeyboardMap,
+                messages);
+        buildViews();
         stage.setOnCloseRequest(event -> {
             if (!dashboard.confirmCloseWhileTraining()) {
                 event.consume();
@@ -102,8 +134,28 @@ public final class StepwiseApp extends Application {
         });
         // As large as the visualizer and the dashboard want side by side, but never beyond the screen.
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        opener = new OpenModelController(messages, new RecentModels(preferences), DefaultModel::load, this::showOpened,
-                () -> stage);
+        Scene scene = new Scene(zoomPane, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
+        scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
+        display.install(scene);
+        stage.setScene(scene);
+        stage.show();
+        window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
+        if (session != null) {
+            session.begin(this, stage);
+        }
+    }
+
+    /**
+     * Builds the visible parts of the window in {@link #messages}' language around the view models, which are
+     * made once: the visualizer, the lessons panel (left), the menu bar, and puts {@link #dashboard} beside them.
+     */
+    private void buildViews() {
+        window = new MainWindow(viewModel, messages);
+        dashboard.setPrefWidth(500);
+        dashboard.setMinWidth(420);
+        window.root().setRight(dashboard);
+        window.addLessons(lessonsPanel(messages));
+        opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
         AppMenu menu = new AppMenu(messages, opener, () -> {
             if (dashboard.confirmCloseWhileTraining()) {
                 stage.close();
@@ -116,24 +168,105 @@ public final class StepwiseApp extends Application {
                 this::showOpened, () -> stage).menu());
         exporter = ExportController.forWindow(messages, viewModel, window.root(), () -> stage, preferences.node("export"));
         exporter.addTo(menu.bar());
+        menu.bar().getMenus().add(new ViewMenu(messages, language, this::switchLanguage, display,
+                this::showKeyboardMap).menu());
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
-        HBox menuRow = new HBox(8, menu.bar(), exporter.progressNode(), opener.progressNode());
-        BorderPane frame = new BorderPane(window.root());
+        menuRow = new HBox(8, menu.bar(), exporter.progressNode(), opener.progressNode());
         frame.setTop(menuRow);
-        Scene scene = new Scene(frame, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
-        scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
+        frame.setCenter(window.root());
         stage.setTitle(messages.getString("app.title"));
-        stage.setScene(scene);
-        stage.show();
-        window.root().requestFocus();   // the step keys work at once; a click puts the cursor in the sentence
-        if (session != null) {
-            session.begin(this, stage);
+    }
+
+    /**
+     * Shows every string of the window in {@code chosen}'s language (English or Simplified Chinese) and remembers
+     * the choice. The model, sentence, stage, selections, training and the open lesson stay as they are; the
+     * lesson is shown from its file in the new language when there is one with the same steps.
+     */
+    public void switchLanguage(Locale chosen) {
+        if (chosen == null) {
+            throw new IllegalArgumentException("a language is required");
+        }
+        boolean presenting = display.isPresenting();
+        display.leavePresentation();
+        boolean lessonsShown = window.lessonsToggle().isSelected();
+        window.detach();
+        dashboard.detach();
+        lessons.detach();
+        displayPreferences.setLocale(chosen);
+        language = "zh".equals(chosen.getLanguage()) ? Locale.SIMPLIFIED_CHINESE : Locale.ENGLISH;
+        messages = I18n.bundle(language);
+        viewModel.setMessages(messages);
+        dashboard.viewModel().setMessages(messages);
+        display.setMessages(messages);
+        TrainingDashboard before = dashboard;
+        dashboard = new TrainingDashboard(messages, before.viewModel());
+        dashboard.showAs(before);
+        buildViews();
+        showTrainingOff();
+        window.lessonsToggle().setSelected(lessonsShown);
+        window.root().requestFocus();
+        if (presenting) {
+            display.enterPresentation();
         }
     }
 
     /**
-     * Keeps the recent models and the lesson progress under {@code node} instead of the user's own preferences;
-     * call before {@link #start}.
+     * Presentation mode's layout: no menu, no lessons, no dashboard, and the top bar without the freeze and
+     * lessons toggles (F5 and L still work), so the sentence keeps its room; returns what puts it all back.
+     */
+    private Runnable present() {
+        MainWindow shown = window;
+        boolean lessonsShown = shown.lessonsToggle().isSelected();
+        javafx.scene.Node right = shown.root().getRight();
+        List<javafx.scene.Node> toggles = List.of(shown.lessonsToggle(), shown.root().lookup("#freeze"));
+        shown.lessonsToggle().setSelected(false);
+        shown.root().setRight(null);
+        frame.setTop(null);
+        shown.root().getStyleClass().add(PRESENTING_CLASS);
+        for (javafx.scene.Node toggle : toggles) {
+            toggle.setVisible(false);
+            toggle.setManaged(false);
+        }
+        return () -> {
+            for (javafx.scene.Node toggle : toggles) {
+                toggle.setVisible(true);
+                toggle.setManaged(true);
+            }
+            shown.root().getStyleClass().remove(PRESENTING_CLASS);
+            frame.setTop(menuRow);
+            shown.root().setRight(right);
+            shown.lessonsToggle().setSelected(lessonsShown);
+        };
+    }
+
+    /** Opens the keyboard map, or brings it to the front when it is open. */
+    private void showKeyboardMap() {
+        if (keyboardMap != null && keyboardMap.isShowing()) {
+            keyboardMap.getDialogPane().getScene().getWindow().requestFocus();
+            return;
+        }
+        keyboardMap = KeyboardMap.dialog(messages, stage);
+        keyboardMap.show();
+    }
+
+    /** The keyboard map last opened, or null. */
+    public Dialog<Void> keyboardMap() {
+        return keyboardMap;
+    }
+
+    /** The window's theme, zoom and presentation mode; null before start. */
+    public DisplayControl display() {
+        return display;
+    }
+
+    /** Keeps the language, theme and zoom in {@code node} instead of the user's own preferences; call before {@link #start}. */
+    public void useDisplayPreferences(Preferences node) {
+        this.displayNode = node;
+    }
+
+    /**
+     * Keeps the recent models, the lesson progress and the export folders under {@code node} instead of the
+     * user's own preferences; call before {@link #start}.
      */
     public void usePreferences(Preferences node) {
         this.preferences = node;
@@ -164,7 +297,7 @@ public final class StepwiseApp extends Application {
         String reason = trainingOffReason(model, messages);
         if (reason != null) {
             trainerShown = false;
-            dashboard.setTrainingOff(reason);
+            setTrainingOff(bundle -> trainingOffReason(model, bundle));
             viewModel.setModel(model);
             return;
         }
@@ -181,13 +314,13 @@ public final class StepwiseApp extends Application {
         TrainingSettings settings = dashboard.viewModel().settings();
         try {
             Corpus text = dashboard.viewModel().corpus() != null ? dashboard.viewModel().corpus() : Corpus.english();
-            dashboard.setTrainingOff(null);
+            setTrainingOff(null);
             dashboard.viewModel().pause();
             dashboard.viewModel().train(model, text, settings != null ? settings : TrainingSettings.defaults());
             trainerShown = true;
         } catch (IOException | IllegalArgumentException cannot) {
             trainerShown = false;
-            dashboard.setTrainingOff(I18n.format(messages, "open.training.cannot", cannot.getMessage()));
+            setTrainingOff(bundle -> I18n.format(bundle, "open.training.cannot", cannot.getMessage()));
         }
     }
 
@@ -208,23 +341,40 @@ public final class StepwiseApp extends Application {
             return;
         }
         opened = null;
-        dashboard.setTrainingOff(null);
+        setTrainingOff(null);
         shownConfig = trained.config();
         trainerShown = true;
         viewModel.setModel(trained);
     }
 
+    /** Turns training off with the reason {@code reason} writes in a language, or back on for null. */
+    private void setTrainingOff(Function<ResourceBundle, String> reason) {
+        trainingOff = reason;
+        showTrainingOff();
+    }
+
+    private void showTrainingOff() {
+        dashboard.setTrainingOff(trainingOff == null ? null : trainingOff.apply(messages));
+    }
+
     /**
-     * The lessons of the user's language beside the pipeline strip, acting on this window and its
-     * dashboard; when the lessons cannot be listed the panel says why.
+     * The lessons of the shown language beside the pipeline strip, acting on this window and its dashboard;
+     * when the lessons cannot be listed the panel says why. An open lesson is shown from its file in this
+     * language when that file has the same steps.
      */
-    private LessonsPanel lessonsPanel(ResourceBundle messages, LoadedModel bundled) {
-        WindowLessonHost host = new WindowLessonHost(viewModel, dashboard.viewModel(), window.root(), () -> bundled);
-        LessonPlayer player = new LessonPlayer(host, LessonProgress.stored(preferences.node("lesson-progress")));
-        lessons = new LessonsPanel(messages, host, player);
+    private LessonsPanel lessonsPanel(ResourceBundle messages) {
+        lessons = new LessonsPanel(messages, lessonHost, lessonPlayer);
         lessons.installKeys(window.root());
         try {
-            lessons.setEntries(LessonLibrary.loadBundled(Locale.getDefault()));
+            List<LessonLibrary.Entry> entries = LessonLibrary.loadBundled(language);
+            Lesson open = lessonPlayer.lessonProperty().get();
+            for (LessonLibrary.Entry entry : entries) {
+                if (open != null && entry.ok() && entry.lesson() != open && entry.lesson().id().equals(open.id())
+                        && entry.lesson().steps().size() == open.steps().size()) {
+                    lessonPlayer.replaceLesson(entry.lesson());
+                }
+            }
+            lessons.setEntries(entries);
         } catch (IOException unreadable) {
             lessons.showLoadError(unreadable.getMessage());
         }
@@ -268,11 +418,6 @@ public final class StepwiseApp extends Application {
         return exporter;
     }
 
-    /** The lessons panel; null before start. */
-    public LessonsPanel lessons() {
-        return lessons;
-    }
-
     /** What keeps the session across restarts; null before start or without a data directory. */
     public SessionKeeper session() {
         return session;
@@ -281,6 +426,11 @@ public final class StepwiseApp extends Application {
     /** The model last opened from the File menu while it is on screen or waits for the trainer, else null. */
     LoadedModel openedModel() {
         return opened;
+    }
+
+    /** The lessons panel; null before start.
+    public LessonsPanel lessons() {
+        return lessons;
     }
 
     /** The main window; null before start. */

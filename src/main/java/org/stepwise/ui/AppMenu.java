@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.ResourceBundle;
 
 import javafx.collections.ListChangeListener;
+import javafx.collections.WeakListChangeListener;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
@@ -21,6 +22,7 @@ public final class AppMenu {
     private final OpenModelController opener;
     private final MenuBar bar = new MenuBar();
     private final Menu recentMenu = new Menu();
+    private final ListChangeListener<Path> recentChanged = change -> rebuildRecent();
 
     public AppMenu(ResourceBundle messages, OpenModelController opener, Runnable quit) {
         this.messages = messages;
@@ -34,7 +36,8 @@ public final class AppMenu {
         recentMenu.setText(messages.getString("menu.file.recent"));
         recentMenu.setId("menu-recent");
         recentMenu.setOnShowing(event -> rebuildRecent());
-        opener.recent().folders().addListener((ListChangeListener<Path>) change -> rebuildRecent());
+        // Weak: a menu bar built anew (e.g. in another language) replaces this one, which must not live on.
+        opener.recent().folders().addListener(new WeakListChangeListener<>(recentChanged));
         MenuItem bundled = new MenuItem(messages.getString("menu.file.bundled"));
         bundled.setId("menu-bundled");
         bundled.setOnAction(event -> opener.openBundled());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ResourceBundle;
 
+import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
 import javafx.geometry.Bounds;
 import javafx.geometry.Pos;
@@ -27,6 +28,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
+import javafx.util.Subscription;
 
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.io.LoadedModel;
@@ -70,6 +72,8 @@ public final class MainWindow {
     private HBox controls;
     private final ToggleButton lessonsToggle = new ToggleButton();
     private Node lessons;
+    /** What this window listens to on the view model, let go by {@link #detach}. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
 
     public MainWindow(VisualizerViewModel viewModel, ResourceBundle messages) {
         this.viewModel = viewModel;
@@ -84,19 +88,35 @@ public final class MainWindow {
         root.setBottom(bottomBar());
         root.addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
 
-        viewModel.stagesProperty().addListener((observable, before, after) -> rebuildStrip());
-        viewModel.modelProperty().addListener((observable, before, after) -> showModel());
-        viewModel.stageIndexProperty().addListener((observable, before, after) -> markCurrentStage());
-        viewModel.stageProperty().addListener((observable, before, after) -> syncBlock());
-        viewModel.headProperty().addListener((observable, before, after) -> syncSelectors());
-        viewModel.selectedTokenProperty().addListener((observable, before, after) -> syncSelectors());
-        viewModel.preparedProperty().addListener((observable, before, after) -> showSentence(after));
-        viewModel.contextProperty().addListener((observable, before, after) -> showContext(after));
-        viewModel.busyProperty().addListener(observable -> showStatus());
-        viewModel.errorProperty().addListener(observable -> showStatus());
+        listenTo(viewModel.stagesProperty(), this::rebuildStrip);
+        listenTo(viewModel.modelProperty(), this::showModel);
+        listenTo(viewModel.stageIndexProperty(), this::markCurrentStage);
+        listenTo(viewModel.stageProperty(), this::syncBlock);
+        listenTo(viewModel.headProperty(), this::syncSelectors);
+        listenTo(viewModel.selectedTokenProperty(), this::syncSelectors);
+        subscriptions.add(viewModel.preparedProperty().subscribe((before, after) -> showSentence(after)));
+        subscriptions.add(viewModel.contextProperty().subscribe((before, after) -> showContext(after)));
+        subscriptions.add(viewModel.busyProperty().subscribe(this::showStatus));
+        subscriptions.add(viewModel.errorProperty().subscribe(this::showStatus));
         showModel();
         showSentence(viewModel.preparedProperty().get());
         showContext(viewModel.contextProperty().get());
+    }
+
+    /** Runs {@code action} on every change of {@code value} until {@link #detach}. */
+    private void listenTo(ObservableValue<?> value, Runnable action) {
+        subscriptions.add(value.subscribe((before, after) -> action.run()));
+    }
+
+    /**
+     * Lets go of the view model: this window no longer follows it or writes to it, so a window built anew
+     * (e.g. in another language) can take its place. The view model itself is not modified.
+     */
+    public void detach() {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
+        sentence.textProperty().unbindBidirectional(viewModel.sentenceProperty());
+        freeze.selectedProperty().unbindBidirectional(viewModel.frozenProperty());
     }
 
     /** The window's root; its right side is free. */
@@ -254,7 +274,7 @@ public final class MainWindow {
                 viewModel.showExplanation(after);
             }
         });
-        viewModel.explanationProperty().addListener((observable, before, after) -> showExplanation(after));
+        subscriptions.add(viewModel.explanationProperty().subscribe((before, after) -> showExplanation(after)));
         showExplanation(viewModel.explanationProperty().get());
         return bottom;
     }

@@ -51,7 +51,8 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
     private record Result(PreparedSentence sentence, SentenceTrace run, Parameters weights, String error) {
     }
 
-    private final ResourceBundle messages;
+    /** The user's language; read by the worker for its error text, replaced by {@link #setMessages}. */
+    private volatile ResourceBundle messages;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stepwise-trace");
         thread.setDaemon(true);
@@ -243,6 +244,23 @@ public final class VisualizerViewModel implements StageActions, AutoCloseable {
         int headShown = Math.min(head.get(), current.config().nHead() - 1);
         context.set(new StageContext(current, weights.get(), prepared.get(), run.get(), shown, headShown,
                 selectedToken.get(), sampling.get(), messages, this));
+    }
+
+    /**
+     * Speaks {@code newMessages} from now on: the stage context is made again with it, so the panel on screen
+     * redraws its text in that language; the model, sentence, trace, stage and selection stay as they are.
+     */
+    public void setMessages(ResourceBundle newMessages) {
+        if (newMessages == null) {
+            throw new IllegalArgumentException("messages are required");
+        }
+        messages = newMessages;
+        updateContext();
+    }
+
+    /** The language the view model formats its text in. */
+    public ResourceBundle messages() {
+        return messages;
     }
 
     /** One stage on. */

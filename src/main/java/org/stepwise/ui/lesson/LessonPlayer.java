@@ -79,6 +79,23 @@ public final class LessonPlayer {
         goTo(Math.min(progress.lastStep(chosen.id()), chosen.steps().size() - 1));
     }
 
+    /**
+     * Puts {@code translation} (the same lesson in another language: same id and number of steps) in place of
+     * the open lesson at the step on screen, without running that step's actions again; the steps seen are kept.
+     * Actions of the step still pending run as planned.
+     *
+     * @throws IllegalArgumentException when no lesson is open or {@code translation} is not the same lesson
+     */
+    public void replaceLesson(Lesson translation) {
+        Lesson current = requireLesson();
+        if (translation == null || !translation.id().equals(current.id())
+                || translation.steps().size() != current.steps().size()) {
+            throw new IllegalArgumentException("a translation of lesson " + current.id() + " with "
+                    + current.steps().size() + " steps is required");
+        }
+        lesson.set(translation);
+    }
+
     /** Shows step {@code index} (0-based) of the open lesson and schedules its actions. */
     public void goTo(int index) {
         Lesson current = requireLesson();

@@ -25,6 +25,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
+import javafx.util.Subscription;
 
 import org.stepwise.lesson.Answer;
 import org.stepwise.lesson.Directive;
@@ -61,6 +62,8 @@ public final class LessonsPanel extends VBox {
     private final Button next = new Button();
     private final ComboBox<Integer> jump = new ComboBox<>();
     private final List<QuestionBox> questions = new ArrayList<>();
+    /** What this panel listens to on the player, let go by {@link #detach}. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
     private boolean syncing;
 
     /**
@@ -156,14 +159,23 @@ public final class LessonsPanel extends VBox {
 
         getChildren().addAll(heading, list, titleLine, stepTitle, stepScroll, actionError, navigation);
 
-        player.lessonProperty().addListener((observable, before, after) -> showLesson());
-        player.stepIndexProperty().addListener((observable, before, after) -> showStep());
-        player.errorProperty().addListener((observable, before, after) -> {
+        subscriptions.add(player.lessonProperty().subscribe((before, after) -> showLesson()));
+        subscriptions.add(player.stepIndexProperty().subscribe((before, after) -> showStep()));
+        subscriptions.add(player.errorProperty().subscribe((before, after) -> {
             actionError.setText(after.isEmpty() ? "" : I18n.format(messages, "lesson.actionError", player.errorLine(), after));
             actionError.setVisible(!after.isEmpty());
             actionError.setManaged(!after.isEmpty());
-        });
+        }));
         showLesson();
+    }
+
+    /**
+     * Lets go of the player: this panel no longer follows it, so a panel built anew on the same player (e.g. in
+     * another language) can take its place. The player and its lesson are not modified.
+     */
+    public void detach() {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
     }
 
     /** Shows these lessons and broken files in the list, in this order; the open lesson is kept. */

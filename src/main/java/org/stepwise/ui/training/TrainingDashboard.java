@@ -48,6 +48,7 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import javafx.util.Duration;
+import javafx.util.Subscription;
 
 import org.ejml.data.DMatrixRMaj;
 import org.kordamp.ikonli.Ikon;
@@ -133,6 +134,7 @@ public final class TrainingDashboard extends VBox {
 
     private final LossChart lossChart;
     private final CheckBox logScale = new CheckBox();
+    private final TitledPane settingsTitled = new TitledPane();
     private final Slider timeline = new Slider(0, 1, 1);
     private final Label timelineText = new Label();
     private final Button live = new Button();
@@ -152,6 +154,8 @@ public final class TrainingDashboard extends VBox {
     private final Tab deltaTab = new Tab();
     private final Tab batchTab = new Tab();
 
+    /** What this dashboard listens to on the view model, let go by {@link #detach}. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
     private boolean updatingControls;
     private boolean timelineFromCode;
     private WeightChange shownChange;
@@ -192,11 +196,58 @@ public final class TrainingDashboard extends VBox {
         VBox.setVgrow(scroll, Priority.ALWAYS);
         getChildren().add(scroll);
 
-        viewModel.snapshotProperty().addListener((observable, before, after) -> show(after));
-        viewModel.lossHistoryProperty().addListener((observable, before, after) -> showLosses(after));
-        viewModel.modelProperty().addListener((observable, before, after) -> showModel(after));
-        viewModel.epochsEndedProperty().addListener((observable, before, after) -> flashEpochEnd());
-        viewModel.viewedMomentProperty().addListener((observable, before, after) -> showViewedMoment(after));
+        subscriptions.add(viewModel.snapshotProperty().subscribe((before, after) -> show(after)));
+        subscriptions.add(viewModel.lossHistoryProperty().subscribe((before, after) -> showLosses(after)));
+        subscriptions.add(viewModel.modelProperty().subscribe((before, after) -> showModel(after)));
+        subscriptions.add(viewModel.epochsEndedProperty().subscribe((before, after) -> flashEpochEnd()));
+        subscriptions.add(viewModel.viewedMomentProperty().subscribe((before, after) -> showViewedMoment(after)));
+        showCurrentState();
+    }
+
+    /** Shows what the view model already holds, for a dashboard built on a view model that is training. */
+    private void showCurrentState() {
+        showModel(viewModel.modelProperty().get());
+        showLosses(viewModel.lossHistoryProperty().get());
+        show(viewModel.snapshotProperty().get());
+        showViewedMoment(viewModel.viewedMomentProperty().get());
+        showWarning(viewModel.warningProperty().get());
+        Double rate = viewModel.suggestedRateProperty().get();
+        if (rate != null) {
+            useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
+        }
+    }
+
+    /**
+     * Shows the dashboard the way {@code before} (a dashboard on the same view model, e.g. in another language)
+     * was shown: settings open or folded, log scale, the detail tab and the weight matrix chosen in it.
+     * {@code before} is not modified.
+     */
+    public void showAs(TrainingDashboard before) {
+        if (before == null || before.viewModel != viewModel) {
+            throw new IllegalArgumentException("the dashboard to copy must show the same training");
+        }
+        settingsTitled.setExpanded(before.settingsTitled.isExpanded());
+        logScale.setSelected(before.logScale.isSelected());
+        if (before.batchTab.isSelected()) {
+            batchTab.getTabPane().getSelectionModel().select(batchTab);
+        }
+        String matrix = before.weightName.getValue();
+        if (matrix != null && weightName.getItems().contains(matrix)) {
+            weightName.setValue(matrix);
+        }
+    }
+
+    /**
+     * Lets go of the view model: this dashboard no longer follows it or writes to it, so a dashboard built anew on
+     * the same view model (e.g. in another language) can take its place. Training goes on untouched.
+     */
+    public void detach() {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
+        sample.textProperty().unbind();     // a mapped binding listens to the view model strongly
+        if (viewModel.temperatureProperty().isBound()) {
+            viewModel.temperatureProperty().unbind();
+        }
     }
 
     // ---------------------------------------------------------------- the window's hooks
@@ -454,7 +505,9 @@ public final class TrainingDashboard extends VBox {
         grid.add(strategy, 1, 3);
         grid.add(settingLabel("dashboard.corpus"), 0, 4);
         grid.add(corpus, 1, 4);
-        TitledPane pane = new TitledPane(messages.getString("dashboard.settings"), grid);
+        TitledPane pane = settingsTitled;
+        pane.setText(messages.getString("dashboard.settings"));
+        pane.setContent(grid);
         pane.setId("dashboard-settings");
         return pane;
     }
@@ -465,22 +518,17 @@ public final class TrainingDashboard extends VBox {
         message.setWrapText(true);
         message.setMaxWidth(Double.MAX_VALUE);
         message.textProperty().bind(viewModel.messageProperty());
-        viewModel.warningProperty().addListener((observable, before, isWarning) -> {
-            message.getStyleClass().remove("dashboard-warning");
-            if (isWarning) {
-                message.getStyleClass().add("dashboard-warning");
-            }
-        });
+        subscriptions.add(viewModel.warningProperty().subscribe((before, isWarning) -> showWarning(isWarning)));
         message.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
         message.managedProperty().bind(message.visibleProperty());
         useSuggestedRate.setId("dashboard-use-suggested-rate");
         useSuggestedRate.visibleProperty().bind(viewModel.suggestedRateProperty().isNotNull());
         useSuggestedRate.managedProperty().bind(useSuggestedRate.visibleProperty());
-        viewModel.suggestedRateProperty().addListener((observable, before, rate) -> {
+        subscriptions.add(viewModel.suggestedRateProperty().subscribe((before, rate) -> {
             if (rate != null) {
                 useSuggestedRate.setText(I18n.format(messages, "dashboard.useSuggestedRate", rate));
             }
-        });
+        }));
         useSuggestedRate.setOnAction(event -> {
             Double rate = viewModel.suggestedRateProperty().get();
             if (rate != null) {
@@ -491,6 +539,13 @@ public final class TrainingDashboard extends VBox {
         });
         VBox box = new VBox(6, message, useSuggestedRate);
         return box;
+    }
+
+    private void showWarning(boolean isWarning) {
+        message.getStyleClass().remove("dashboard-warning");
+        if (isWarning) {
+            message.getStyleClass().add("dashboard-warning");
+        }
     }
 
     private Node countersBox() {
@@ -567,6 +622,7 @@ public final class TrainingDashboard extends VBox {
     private Node sampleBox() {
         temperature.setId("dashboard-temperature");
         temperature.setPrefWidth(140);
+        temperature.setValue(viewModel.temperatureProperty().get());
         viewModel.temperatureProperty().bind(temperature.valueProperty());
         temperatureValue.textProperty().bind(temperature.valueProperty().asString("%.2f"));
         sample.setId("dashboard-sample");

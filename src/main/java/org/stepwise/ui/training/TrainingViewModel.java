@@ -76,7 +76,8 @@ public final class TrainingViewModel implements AutoCloseable {
      */
     public static final long SHOW_INTERVAL_NANOS = 100_000_000L;
 
-    private final ResourceBundle messages;
+    /** The user's language; read by background tasks, replaced by {@link #setMessages}. */
+    private volatile ResourceBundle messages;
     private final List<Consumer<Parameters>> weightsListeners = new CopyOnWriteArrayList<>();
     private final ObjectProperty<LoadedModel> model = new SimpleObjectProperty<>(this, "model");
     private final ReadOnlyObjectWrapper<TrainingSnapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
@@ -127,6 +128,22 @@ public final class TrainingViewModel implements AutoCloseable {
         temperature.addListener((observable, before, after) -> temperatureForSample = after.doubleValue());
         sampler.scheduleWithFixedDelay(this::refreshSample, SAMPLE_PERIOD_SECONDS, SAMPLE_PERIOD_SECONDS,
                 TimeUnit.SECONDS);
+    }
+
+    /**
+     * Writes the messages of the events and tasks that come from now on in {@code newMessages}; the trainer, the
+     * loss history and the settings are not touched.
+     */
+    public void setMessages(ResourceBundle newMessages) {
+        if (newMessages == null) {
+            throw new IllegalArgumentException("messages are required");
+        }
+        messages = newMessages;
+    }
+
+    /** The language the view model formats its messages in. */
+    public ResourceBundle messages() {
+        return messages;
     }
 
     // ---------------------------------------------------------------- the model and the window's hooks
