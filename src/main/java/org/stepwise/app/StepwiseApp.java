@@ -428,7 +428,7 @@ public final class StepwiseApp extends Application {
         return opened;
     }
 
-    /** The lessons panel; null before start.
+    /** The lessons panel; null before start. */
     public LessonsPanel lessons() {
         return lessons;
     }
