@@ -128,7 +128,7 @@ public final class StepwiseApp extends Application {
                 messages);
         buildViews();
         stage.setOnCloseRequest(event -> {
-            if (!dashboard.confirmCloseWhileTraining()) {
+            if (!mayClose()) {
                 event.consume();
             }
         });
@@ -146,6 +146,14 @@ public final class StepwiseApp extends Application {
     }
 
     /**
+     * Whether the window may close now. With a session kept, the training is autosaved on exit and comes back at
+     * the next start, so nothing is asked; without one, unsaved training asks whether to save it first.
+     */
+    private boolean mayClose() {
+        return session != null || dashboard.confirmCloseWhileTraining();
+    }
+
+    /**
      * Builds the visible parts of the window in {@link #messages}' language around the view models, which are
      * made once: the visualizer, the lessons panel (left), the menu bar, and puts {@link #dashboard} beside them.
      */
@@ -157,7 +165,7 @@ public final class StepwiseApp extends Application {
         window.addLessons(lessonsPanel(messages));
         opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
         AppMenu menu = new AppMenu(messages, opener, () -> {
-            if (dashboard.confirmCloseWhileTraining()) {
+            if (mayClose()) {
                 stage.close();
             }
         });

@@ -14,14 +14,17 @@ import org.stepwise.tokenizer.Tokenizer;
 /**
  * Runs a {@link TrainingLoop} on its own daemon thread, which alone touches the weights. Commands
  * arrive through a queue and are taken between iterations; immutable {@link TrainingSnapshot}s go to
- * the listeners at most about 30 times a second, however fast training runs. The trainer also feeds a
+ * the listeners at most about 10 times a second, however fast training runs. The trainer also feeds a
  * {@link TrainingTimeline}, limits its speed on request, and measures its own throughput. Knows nothing of
  * any UI.
  */
 public final class Trainer implements AutoCloseable {
 
-    /** Shortest time between two routine snapshots: about 30 a second. */
-    static final long PUBLISH_INTERVAL_NANOS = 33_000_000L;
+    /**
+     * Shortest time between two routine snapshots: about 10 a second, enough for counters and charts to look
+     * live, while every snapshot drawn is CPU time the trainer does not get.
+     */
+    static final long PUBLISH_INTERVAL_NANOS = 100_000_000L;
     /** Throughput is measured over windows of about this length. */
     static final long SPEED_WINDOW_NANOS = 1_000_000_000L;
 
