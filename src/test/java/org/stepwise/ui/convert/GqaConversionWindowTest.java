@@ -103,9 +103,14 @@ class GqaConversionWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
+    /** Model → Convert to grouped-query attention…, the item of the window's menu bar. */
     private void openDialog(FxRobot robot) {
-        robot.clickOn("#menu-model");
-        robot.clickOn(ENGLISH.getString("menu.model.convertGqa"));
+        javafx.scene.control.MenuBar bar = robot.lookup("#menu-bar").queryAs(javafx.scene.control.MenuBar.class);
+        javafx.scene.control.MenuItem convert = bar.getMenus().stream()
+                .filter(menu -> "menu-model".equals(menu.getId())).findFirst().orElseThrow()
+                .getItems().stream().filter(item -> "menu-convert-gqa".equals(item.getId())).findFirst().orElseThrow();
+        assertEquals(ENGLISH.getString("menu.model.convertGqa"), convert.getText());
+        robot.interact(convert::fire);
         WaitForAsyncUtils.waitForFxEvents();
     }
 

@@ -205,7 +205,8 @@ class ExportWindowTest {
         StageTensor input = TensorTable.tensorsOf(scores).get(0);
         assertEquals(StageTensor.Role.INPUT, input.role());
         answer = folder.resolve("input.csv");
-        rightClick(robot, robot.lookup("#tensor-" + input.letter()).query());
+        rightClick(robot, robot.lookup(node -> node instanceof org.stepwise.viz.HeatmapView && node.isVisible()
+                && input.letter().equals(node.getUserData())).query());
         clickText(robot, I18n.format(ENGLISH, "export.context.tensorCsv", input.letter()));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(answer) && !app.exporter().writingProperty().get());
         DMatrixRMaj expected = run.trace().get(((TensorRef.Hooked) input.ref()).key());  // [T, C]
