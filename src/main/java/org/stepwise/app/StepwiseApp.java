@@ -161,7 +161,7 @@ public final class StepwiseApp extends Application {
         window = new MainWindow(viewModel, messages);
         dashboard.setPrefWidth(500);
         dashboard.setMinWidth(420);
-        window.root().setRight(dashboard);
+        window.addTraining(dashboard);
         window.addLessons(lessonsPanel(messages));
         opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
         AppMenu menu = new AppMenu(messages, opener, () -> {
@@ -197,6 +197,7 @@ public final class StepwiseApp extends Application {
         boolean presenting = display.isPresenting();
         display.leavePresentation();
         boolean lessonsShown = window.lessonsToggle().isSelected();
+        boolean trainingShown = window.trainingToggle().isSelected();
         window.detach();
         dashboard.detach();
         lessons.detach();
@@ -212,6 +213,7 @@ public final class StepwiseApp extends Application {
         buildViews();
         showTrainingOff();
         window.lessonsToggle().setSelected(lessonsShown);
+        window.trainingToggle().setSelected(trainingShown);
         window.root().requestFocus();
         if (presenting) {
             display.enterPresentation();
@@ -225,8 +227,10 @@ public final class StepwiseApp extends Application {
     private Runnable present() {
         MainWindow shown = window;
         boolean lessonsShown = shown.lessonsToggle().isSelected();
+        boolean trainingShown = shown.trainingToggle().isSelected();
         javafx.scene.Node right = shown.root().getRight();
-        List<javafx.scene.Node> toggles = List.of(shown.lessonsToggle(), shown.root().lookup("#freeze"));
+        List<javafx.scene.Node> toggles = List.of(shown.lessonsToggle(), shown.trainingToggle(),
+                shown.root().lookup("#freeze"));
         shown.lessonsToggle().setSelected(false);
         shown.root().setRight(null);
         frame.setTop(null);
@@ -242,8 +246,9 @@ public final class StepwiseApp extends Application {
             }
             shown.root().getStyleClass().remove(PRESENTING_CLASS);
             frame.setTop(menuRow);
+            shown.lessonsToggle().setSelected(lessonsShown);       // first: on a narrow window it hides the dashboard
+            shown.trainingToggle().setSelected(trainingShown);
             shown.root().setRight(right);
-            shown.lessonsToggle().setSelected(lessonsShown);
         };
     }
 

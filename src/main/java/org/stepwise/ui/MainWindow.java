@@ -49,6 +49,9 @@ import org.stepwise.ui.stage.StagePanels;
  */
 public final class MainWindow {
 
+    /** Narrower than this, the window hides the training dashboard when the lessons open beside the strip. */
+    public static final double ROOM_FOR_ALL_PANELS = 1700;
+
     private final VisualizerViewModel viewModel;
     private final ResourceBundle messages;
     private final BorderPane root = new BorderPane();
@@ -71,6 +74,8 @@ public final class MainWindow {
     private boolean syncing;
     private HBox controls;
     private final ToggleButton lessonsToggle = new ToggleButton();
+    private final ToggleButton trainingToggle = new ToggleButton();
+    private Node training;
     private Node lessons;
     /** What this window listens to on the view model, let go by {@link #detach}. */
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -210,6 +215,32 @@ public final class MainWindow {
         showLessons(false);
     }
 
+    /**
+     * Docks the training dashboard at the right of the stage panel, with a toggle at the end of the top bar (and
+     * the key T) that shows or hides it. Shown at first.
+     */
+    public void addTraining(Node dashboard) {
+        if (dashboard == null || training != null) {
+            throw new IllegalArgumentException("the window takes one training dashboard");
+        }
+        training = dashboard;
+        trainingToggle.setId("training-toggle");
+        trainingToggle.setText(messages.getString("training.toggle"));
+        trainingToggle.setTooltip(new Tooltip(messages.getString("training.toggle.tooltip")));
+        trainingToggle.setFocusTraversable(false);
+        trainingToggle.setMinWidth(Region.USE_PREF_SIZE);
+        trainingToggle.selectedProperty().addListener((observable, before, shown) -> root.setRight(shown ? training : null));
+        int lessonsAt = controls.getChildren().indexOf(lessonsToggle);
+        controls.getChildren().add(lessonsAt >= 0 ? lessonsAt : controls.getChildren().size(), trainingToggle);
+        trainingToggle.setSelected(true);
+        root.setRight(training);
+    }
+
+    /** The toggle that shows or hides the training dashboard (not in the top bar before {@link #addTraining}). */
+    public ToggleButton trainingToggle() {
+        return trainingToggle;
+    }
+
     /** The toggle that shows or hides the lessons (not in the top bar before {@link #addLessons}). */
     public ToggleButton lessonsToggle() {
         return lessonsToggle;
@@ -218,6 +249,11 @@ public final class MainWindow {
     private void showLessons(boolean shown) {
         lessons.setVisible(shown);
         root.setLeft(shown ? new HBox(lessons, stripScroll) : stripScroll);
+        if (shown && training != null && root.getScene() != null && root.getWidth() < ROOM_FOR_ALL_PANELS) {
+            // Lessons, strip, stage and dashboard do not fit side by side: the stage keeps its room, and the
+            // dashboard comes back with its toggle (or when a lesson step acts on the training).
+            trainingToggle.setSelected(false);
+        }
     }
 
     private Label label(String key, Node target) {
@@ -466,6 +502,13 @@ public final class MainWindow {
             case L -> {
                 if (lessons != null) {
                     lessonsToggle.setSelected(!lessonsToggle.isSelected());
+                } else {
+                    handled = false;
+                }
+            }
+            case T -> {
+                if (training != null) {
+                    trainingToggle.setSelected(!trainingToggle.isSelected());
                 } else {
                     handled = false;
                 }

@@ -102,7 +102,7 @@ class AtomicSaveKillTest {
         TrainingSession old = SessionFixtures.trained("old", 8, 1, 9);
         Path oldFolder = autosave.save(old);
 
-        List<String> lines = startAndKill("session", autosaveFolder, "writing 1", 700);
+        List<String> lines = startAndKill("session", autosaveFolder, "half", 0);   // killed the moment the save is under way
 
         assertFalse(lines.contains("saved 1"), "the large save was killed before it completed: " + lines);
         assertEquals(oldFolder, autosave.current(), "the pointer still names the old save");

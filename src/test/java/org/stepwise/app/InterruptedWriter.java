@@ -48,6 +48,13 @@ public final class InterruptedWriter {
             // d_model 384 in 4 blocks: about 7 million weights, 4 such buffers with the optimizer's, ~230 MB a save.
             TrainingSession large = SessionFixtures.trained("large", 384, 4, 1);
             TrainingAutosave autosave = new TrainingAutosave(Path.of(args[1]));
+            java.util.Set<Path> before = new java.util.HashSet<>();
+            try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(Path.of(args[1]))) {
+                entries.forEach(before::add);
+            }
+            Thread watcher = new Thread(() -> announceHalfWritten(Path.of(args[1]), before, out), "half-written-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
             for (int save = 1; ; save++) {
                 out.println("writing " + save);
                 autosave.save(large);
@@ -56,5 +63,41 @@ public final class InterruptedWriter {
         } else {
             throw new IllegalArgumentException("usage: InterruptedWriter file TARGET | session FOLDER");
         }
+    }
+
+    /**
+     * Prints "half" as soon as a session folder in {@code autosaveFolder} that was not there before the first save
+     * ({@code before}) holds a file of a megabyte or more: the save is under way, and the test kills the program then.
+     */
+    private static void announceHalfWritten(Path autosaveFolder, java.util.Set<Path> before, PrintStream out) {
+        try {
+            while (true) {
+                try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(autosaveFolder)) {
+                    for (Path entry : entries.filter(java.nio.file.Files::isDirectory).toList()) {
+                        if (!before.contains(entry) && largestFile(entry) >= 1 << 20) {
+                            out.println("half");
+                            return;
+                        }
+                    }
+                }
+                Thread.sleep(1);
+            }
+        } catch (IOException | InterruptedException | RuntimeException stopped) {
+            out.println("watcher stopped: " + stopped);
+        }
+    }
+
+    private static long largestFile(Path folder) throws IOException {
+        long largest = 0;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+            for (Path file : files.toList()) {
+                try {
+                    largest = Math.max(largest, java.nio.file.Files.size(file));
+                } catch (IOException gone) {
+                    // a temporary file renamed meanwhile
+                }
+            }
+        }
+        return largest;
     }
 }

@@ -183,9 +183,14 @@ class OpenModelWindowTest {
         LoadedModel before = app.viewModel().modelProperty().get();
         LoadedModel training = app.dashboard().modelProperty().get();
         Worker<?>[] task = new Worker<?>[1];
-        robot.interact(() -> task[0] = app.opener().open(gpt2Folder));
-        assertTrue(app.opener().progressNode().isVisible());
-        robot.clickOn("#open-cancel");
+        boolean[] progressShown = new boolean[1];
+        robot.interact(() -> {
+            // Cancel pressed while the load runs: in the same turn of the FX thread, so the load cannot win the race.
+            task[0] = app.opener().open(gpt2Folder);
+            progressShown[0] = app.opener().progressNode().isVisible();
+            robot.lookup("#open-cancel").queryAs(javafx.scene.control.Button.class).fire();
+        });
+        assertTrue(progressShown[0], "the progress bar and Cancel show while the folder loads");
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(Worker.State.CANCELLED, WaitForAsyncUtils.asyncFx(task[0]::getState).get());
         assertFalse(app.opener().loadingProperty().get());

@@ -40,6 +40,7 @@ public final class KeyboardMap {
                 new Entry(shortcut + "scroll", "keys.heatmapZoom"),
                 new Entry("keys.group.lessons", null),
                 new Entry("L", "keys.lessons"),
+                new Entry("T", "keys.training"),
                 new Entry(KeyCode.PAGE_DOWN.getName() + "  /  " + KeyCode.PAGE_UP.getName(), "keys.lessonSteps"),
                 new Entry(KeyCode.ENTER.getName(), "keys.check"),
                 new Entry("keys.group.display", null),

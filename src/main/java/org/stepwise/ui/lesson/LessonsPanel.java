@@ -376,7 +376,11 @@ public final class LessonsPanel extends VBox {
             getChildren().add(text);
             if (question.ask() instanceof Directive.Ask.Choice) {
                 for (int i = 0; i < question.options().size(); i++) {
-                    addPick((i + 1) + ". " + question.options().get(i), String.valueOf(i + 1));
+                    ToggleButton option = addPick((i + 1) + ". " + question.options().get(i), String.valueOf(i + 1));
+                    // An option is a sentence: one per line, as wide as the panel, wrapped, never cut off.
+                    option.setWrapText(true);
+                    option.setAlignment(Pos.CENTER_LEFT);
+                    option.prefWidthProperty().bind(choices.widthProperty());
                 }
                 getChildren().addAll(choices, new HBox(6, check));
             } else if (question.ask() instanceof Directive.Ask.AttendsMost) {
@@ -401,7 +405,7 @@ public final class LessonsPanel extends VBox {
             });
         }
 
-        private void addPick(String label, String value) {
+        private ToggleButton addPick(String label, String value) {
             ToggleButton pick = new ToggleButton(label);
             pick.setUserData(value);
             pick.setToggleGroup(picks);
@@ -409,6 +413,7 @@ public final class LessonsPanel extends VBox {
             pick.setId(getId() + "-pick-" + value);
             pick.setFocusTraversable(false);
             choices.getChildren().add(pick);
+            return pick;
         }
 
         /** The question asked. */

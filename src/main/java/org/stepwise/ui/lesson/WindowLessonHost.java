@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +21,7 @@ import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.ToggleButton;
 import javafx.util.Duration;
 
 import org.stepwise.lesson.Directive;
@@ -254,7 +256,15 @@ public final class WindowLessonHost implements LessonHost {
         if (training == null || !training.readyProperty().get()) {
             throw new IllegalArgumentException("the trainer is not ready yet");
         }
+        showDashboard();
         return training;
+    }
+
+    /** A step that acts on the training shows the dashboard when the window has hidden it (its toggle is off). */
+    private void showDashboard() {
+        if (window.lookup("#training-toggle") instanceof ToggleButton toggle && !toggle.isSelected()) {
+            toggle.setSelected(true);
+        }
     }
 
     @Override
@@ -262,6 +272,9 @@ public final class WindowLessonHost implements LessonHost {
         String selector = PANEL_IDS.get(panel);
         if (selector == null) {
             throw new IllegalArgumentException("unknown panel " + panel + "; known: " + PANEL_IDS.keySet());
+        }
+        if (Set.of("dashboard", "loss-chart", "temperature").contains(panel)) {
+            showDashboard();
         }
         Node target = window.lookup(selector);
         if (target == null) {

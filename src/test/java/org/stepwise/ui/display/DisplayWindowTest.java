@@ -121,6 +121,7 @@ class DisplayWindowTest {
         Lesson english = app.lessons().entries().get(4).lesson();
         robot.interact(() -> {
             app.window().lessonsToggle().setSelected(true);
+            app.window().trainingToggle().setSelected(true);    // the test window is narrow: the lessons hid it
             player.open(english);
             player.goTo(2);
         });
@@ -204,7 +205,10 @@ class DisplayWindowTest {
         waitForStart();
         DisplayControl display = app.display();
         ZoomPane zoom = (ZoomPane) stage.getScene().getRoot();
-        robot.interact(() -> app.window().lessonsToggle().setSelected(true));
+        robot.interact(() -> {
+            app.window().lessonsToggle().setSelected(true);
+            app.window().trainingToggle().setSelected(true);    // the test window is narrow: the lessons hid it
+        });
         BorderPane root = app.window().root();
         Node dashboard = root.getRight();
         Node left = root.getLeft();
