@@ -123,10 +123,13 @@ public final class TrainingThroughputBenchmark {
             }
             elapsed[0] = System.nanoTime() - start;
         }, "benchmark-headless-trainer");
+        Map<String, Long> cpuBefore = cpuByThread();
+        long wallBefore = System.nanoTime();
         trainer.start();
         Thread.sleep((long) (seconds * 1000));
         training.set(false);
         trainer.join();
+        printCpuShares("headless", cpuBefore, cpuByThread(), System.nanoTime() - wallBefore);
         return iterations[0] / (elapsed[0] / 1e9);
     }
 
