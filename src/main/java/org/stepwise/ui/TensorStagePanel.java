@@ -34,6 +34,7 @@ import org.stepwise.pipeline.StageTensor.Role;
 import org.stepwise.pipeline.StageView;
 import org.stepwise.pipeline.TensorRef;
 import org.stepwise.pipeline.TensorValues;
+import org.stepwise.sample.SamplingSettings;
 import org.stepwise.tokenizer.TokenDisplay;
 import org.stepwise.ui.stage.StageContext;
 import org.stepwise.ui.stage.StagePanel;
@@ -238,6 +239,20 @@ public final class TensorStagePanel implements StagePanel {
     private Shown shown;
     private ExplanationFormatter formatter;
     private boolean clearingPins;
+    private StageViews views = (config, stage, head, run, sampling) ->
+            StageView.of(config, stage, head, run.tokens(), sampling);
+
+    /** Makes the {@link StageView} of a stage for a trace: a decoder-only model's own, or one half of a translation model's. */
+    @FunctionalInterface
+    public interface StageViews {
+        StageView of(ModelConfig config, Stage stage, int head, SentenceTrace run, SamplingSettings sampling);
+    }
+
+    /** Uses {@code maker} for the stage views from now on (the window of an encoder-decoder model sets its own). */
+    public void setStageViews(StageViews maker) {
+        views = Objects.requireNonNull(maker, "maker");
+        shown = null;
+    }
 
     public TensorStagePanel() {
         root.getStyleClass().add("stage-panel");
@@ -359,7 +374,7 @@ public final class TensorStagePanel implements StagePanel {
             return;
         }
         ModelConfig config = context.model().config();
-        StageView view = StageView.of(config, stage, context.head(), run.tokens(), context.sampling());
+        StageView view = views.of(config, stage, context.head(), run, context.sampling());
         showFormula(view.latex());
         shapes.setText(String.join("\n", view.shapeLines()));
         List<String> notes = new ArrayList<>();
@@ -460,7 +475,8 @@ public final class TensorStagePanel implements StagePanel {
 
     private static boolean isHeadStage(Stage.Kind kind) {
         return switch (kind) {
-            case QKV, SCORES, CAUSAL_MASK, ATTENTION_SOFTMAX, WEIGHTED_SUM -> true;
+            case QKV, SCORES, CAUSAL_MASK, ATTENTION_SOFTMAX, WEIGHTED_SUM, CROSS_QKV, CROSS_SCORES, CROSS_SOFTMAX,
+                    CROSS_WEIGHTED_SUM -> true;
             default -> false;
         };
     }
@@ -564,7 +580,7 @@ public final class TensorStagePanel implements StagePanel {
                 }
             }
         }
-        if (isCausal(tensor.ref())) {
+        if (isCausal(tensor.ref()) && !run.bidirectional()) {
             for (int r = 0; r < rows; r++) {
                 for (int c = r + 1; c < columns; c++) {
                     values[r * valueColumns + c] = Double.NaN;                         // a later token: masked
@@ -612,6 +628,14 @@ public final class TensorStagePanel implements StagePanel {
                 List<String> tokens = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     tokens.add(TokenDisplay.of(context.model().tokenizer(), indices == null ? i : indices[i]).text());
+                }
+                yield tokens;
+            }
+            case SOURCE_TOKENS -> {
+                List<String> tokens = new ArrayList<>(count);
+                int[] sourceIds = run.source().ids();
+                for (int t = 0; t < count; t++) {
+                    tokens.add(TokenDisplay.of(run.source().tokenizer(), sourceIds[t]).text());
                 }
                 yield tokens;
             }
@@ -756,6 +780,9 @@ public final class TensorStagePanel implements StagePanel {
     }
 
     private String explain(Binding binding, Cell cell) {
+        if (binding.tensor().ref() instanceof TensorRef.Hooked hooked && hooked.key().encoder()) {
+            return context.messages().getString("encdec.explain.encoderSide");
+        }
         CellExplanation explained = Explainer.explain(context.run(), context.weights(), context.model().config(),
                 binding.tensor().ref(), binding.realRow(cell.row()), binding.realColumn(cell.col()));
         return formatter.format(explained);
