@@ -31,6 +31,7 @@ import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
 import org.stepwise.ui.lesson.WindowLessonHost;
 import org.stepwise.ui.training.TrainingDashboard;
+import org.stepwise.ui.translate.TranslationScreen;
 import org.stepwise.train.TrainingSettings;
 
 /**
@@ -63,6 +64,8 @@ public final class StepwiseApp extends Application {
     /** Where the session is kept between runs; null keeps none (an app started without {@link #init}). */
     private DataDirectory dataDirectory;
     private SessionKeeper session;
+    /** Swaps in the translation window when an encoder-decoder model is opened. */
+    private TranslationScreen translation;
 
     /** Keeps the session in the platform's data directory (the JavaFX launcher calls this before start). */
     @Override
@@ -116,6 +119,8 @@ public final class StepwiseApp extends Application {
         HBox menuRow = new HBox(8, menu.bar(), opener.progressNode());
         BorderPane frame = new BorderPane(window.root());
         frame.setTop(menuRow);
+        translation = new TranslationScreen(messages, frame, window.root(), dashboard);
+        opener.setTranslationOpener(TranslationModel::load, translation::show);
         Scene scene = new Scene(frame, Math.min(1560, screen.getWidth()), Math.min(940, screen.getHeight()));
         scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
         stage.setTitle(messages.getString("app.title"));
@@ -156,6 +161,7 @@ public final class StepwiseApp extends Application {
             return;                         // the user kept the model being trained: nothing changes
         }
         opened = model;
+        translation.hide();
         shownConfig = model.config();
         String reason = trainingOffReason(model, messages);
         if (reason != null) {
@@ -204,6 +210,7 @@ public final class StepwiseApp extends Application {
             return;
         }
         opened = null;
+        translation.hide();
         dashboard.setTrainingOff(null);
         shownConfig = trained.config();
         trainerShown = true;
@@ -277,6 +284,11 @@ public final class StepwiseApp extends Application {
     /** The main window; null before start. */
     public MainWindow window() {
         return window;
+    }
+
+    /** What shows a translation (encoder-decoder) model in place of the visualizer. */
+    public TranslationScreen translation() {
+        return translation;
     }
 
     @Override

@@ -36,6 +36,7 @@ import org.stepwise.pipeline.TensorRef;
 import org.stepwise.pipeline.TensorValues;
 import org.stepwise.sample.SamplingSettings;
 import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.ui.stage.StageContext;
 import org.stepwise.ui.stage.StagePanel;
 import org.stepwise.viz.Cell;
@@ -632,10 +633,12 @@ public final class TensorStagePanel implements StagePanel {
                 yield tokens;
             }
             case SOURCE_TOKENS -> {
+                // the decoder's cross-attention names the source it reads; the encoder's own tokens are the source
                 List<String> tokens = new ArrayList<>(count);
-                int[] sourceIds = run.source().ids();
+                int[] sourceIds = run.source() == null ? run.ids() : run.source().ids();
+                Tokenizer tokenizer = run.source() == null ? context.model().tokenizer() : run.source().tokenizer();
                 for (int t = 0; t < count; t++) {
-                    tokens.add(TokenDisplay.of(run.source().tokenizer(), sourceIds[t]).text());
+                    tokens.add(TokenDisplay.of(tokenizer, sourceIds[t]).text());
                 }
                 yield tokens;
             }
