@@ -360,10 +360,11 @@ public final class TensorStagePanel implements StagePanel {
         ResourceBundle messages = context.messages();
         Stage stage = context.stage();
         String stageName = messages.getString(stage.kind().bundleKey());
-        title.setText(stage.block() >= 0
-                ? I18n.format(messages, "ui.panel.titleInBlock", stageName, stage.block() + 1)
-                : stageName);
         SentenceTrace run = context.run();
+        // an encoder-decoder model says which stack the block belongs to
+        String blockKey = stage.encoder() ? "encdec.panel.titleInEncoderBlock"
+                : run != null && run.source() != null ? "encdec.panel.titleInDecoderBlock" : "ui.panel.titleInBlock";
+        title.setText(stage.block() >= 0 ? I18n.format(messages, blockKey, stageName, stage.block() + 1) : stageName);
         explanation.set("");
         if (run == null) {
             showFormula("");

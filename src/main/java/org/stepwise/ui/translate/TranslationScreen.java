@@ -45,7 +45,6 @@ public final class TranslationScreen {
         }
         if (viewModel == null) {
             viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
-            viewModel.targetProperty().set(messages.getString("encdec.defaultTarget"));
             window = new TranslationWindow(viewModel, messages);
         } else {
             viewModel.setModel(model);
