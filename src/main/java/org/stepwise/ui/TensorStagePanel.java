@@ -611,7 +611,8 @@ public final class TensorStagePanel implements StagePanel {
         }
         if (ref instanceof TensorRef.Hooked hooked) {
             Hook hook = hooked.key().hook();
-            return hook == Hook.PATTERN || hook == Hook.LN1_SCALE || hook == Hook.LN2_SCALE
+            return hook == Hook.PATTERN || hook == Hook.CROSS_PATTERN || hook == Hook.LN_CROSS_SCALE
+                    || hook == Hook.LN1_SCALE || hook == Hook.LN2_SCALE
                     || hook == Hook.LN_FINAL_SCALE || hook == Hook.EXPERT_WEIGHTS || hook == Hook.EXPERT_INDICES;
         }
         return false;

@@ -158,7 +158,7 @@ public final class TranslationWindow {
         clear.setTooltip(new Tooltip(messages.getString("encdec.clearTarget.tooltip")));
         clear.setOnAction(event -> viewModel.clearTarget());
         for (Button button : List.of(previous, next, translate, clear)) {
-            button.getStyleClass().add("step-button");
+            button.getStyleClass().add(button == previous || button == next ? "step-button" : "translate-button");
             button.setFocusTraversable(false);
         }
 
