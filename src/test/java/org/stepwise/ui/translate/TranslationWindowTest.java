@@ -36,6 +36,7 @@ import org.stepwise.model.EncoderDecoder;
 import org.stepwise.model.Hook;
 import org.stepwise.model.HookKey;
 import org.stepwise.model.io.LoadedEncoderDecoder;
+import org.stepwise.pipeline.EncoderDecoderPipeline;
 import org.stepwise.pipeline.ExplanationFormatter;
 import org.stepwise.pipeline.SentenceTrace;
 import org.stepwise.sample.SamplingSettings;
@@ -48,7 +49,8 @@ import org.stepwise.viz.HeatmapView;
 /**
  * The bundled English→Chinese model in the real window, headless: File → the bundled translation model opens it,
  * Translate writes the model's greedy translation of "i have three red apples" token by token, and the
- * cross-attention stage shows a target × source heatmap whose hovered cells are explained with the trace's numbers.
+ * cross-attention stage shows a target × source heatmap whose hovered cells are explained with the trace's numbers;
+ * Open model folder takes the translation folder, and a decoder-only model brings the visualizer back.
  */
 @ExtendWith(ApplicationExtension.class)
 class TranslationWindowTest {
@@ -167,5 +169,32 @@ class TranslationWindowTest {
         String scoreText = explanation.getText();
         assertTrue(scoreText.endsWith("= " + ExplanationFormatter.number(score)), scoreText + " ends with " + score);
         assertTrue(scoreText.contains("/" + ExplanationFormatter.number(Math.sqrt(headDim))), scoreText + " divides by √d");
+    }
+
+    @Test
+    void openModelFolderTakesAnEncoderDecoderFolderAndTheBundledModelBringsTheVisualizerBack(FxRobot robot)
+            throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.viewModel().runProperty().get() != null
+                && app.dashboard().viewModel().readyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        app.opener().setFolderChooser(owner -> TranslationModel.FOLDER);
+        robot.clickOn("#menu-file");
+        robot.clickOn(ENGLISH.getString("menu.file.open"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.translation().isShowing()
+                && app.translation().window().viewModel().contextProperty().get() != null);
+        TranslationViewModel viewModel = app.translation().window().viewModel();
+        assertEquals(EncoderDecoderPipeline.stages(viewModel.modelProperty().get().config()),
+                viewModel.stagesProperty().get());
+        assertTrue(robot.lookup("#translation-window").tryQuery().isPresent());
+        assertTrue(app.dashboard().isTrainingOff());
+        assertEquals(TranslationModel.FOLDER.toAbsolutePath().normalize(), app.opener().recent().folders().get(0)
+                .toAbsolutePath().normalize(), "the folder joins the recent list");
+
+        robot.clickOn("#menu-file");
+        robot.clickOn(ENGLISH.getString("menu.file.bundled"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !app.translation().isShowing());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup("#main-window").tryQuery().isPresent());
+        assertFalse(robot.lookup("#translation-window").tryQuery().isPresent());
     }
 }
