@@ -414,7 +414,7 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
         throw new IllegalArgumentException("the " + (encoder ? "encoder" : "decoder") + " has no block " + block);
     }
 
-    /** The index of the first stage of {@code kind} in decoder block {@code block}, or −1. */
+    /** The position of {@code wanted} in the strip, or −1 when the model has no such stage. */
     public int indexOf(Stage wanted) {
         return stages.get().indexOf(wanted);
     }

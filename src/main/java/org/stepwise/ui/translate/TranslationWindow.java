@@ -17,7 +17,6 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TextInputControl;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -424,10 +423,5 @@ public final class TranslationWindow {
         if (handled) {
             event.consume();
         }
-    }
-
-    /** The key that translates (for the tooltip and the tests). */
-    public static KeyCode translateKey() {
-        return KeyCode.T;
     }
 }
