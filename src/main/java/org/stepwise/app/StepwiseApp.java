@@ -41,6 +41,7 @@ import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.lesson.LessonsPanel;
 import org.stepwise.ui.lesson.WindowLessonHost;
 import org.stepwise.ui.training.TrainingDashboard;
+import org.stepwise.ui.translate.TranslationScreen;
 import org.stepwise.train.TrainingSettings;
 
 /**
@@ -92,6 +93,8 @@ public final class StepwiseApp extends Application {
     /** Where the session is kept between runs; null keeps none (an app started without {@link #init}). */
     private DataDirectory dataDirectory;
     private SessionKeeper session;
+    /** Swaps in the translation window when an encoder-decoder model is opened. */
+    private TranslationScreen translation;
 
     /** Keeps the session in the platform's data directory (the JavaFX launcher calls this before start). */
     @Override
@@ -164,6 +167,8 @@ public final class StepwiseApp extends Application {
         window.addTraining(dashboard);
         window.addLessons(lessonsPanel(messages));
         opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
+        translation = new TranslationScreen(messages, frame, window.root(), dashboard);
+        opener.setTranslationOpener(TranslationModel::load, translation::show);
         AppMenu menu = new AppMenu(messages, opener, () -> {
             if (mayClose()) {
                 stage.close();
@@ -306,6 +311,7 @@ public final class StepwiseApp extends Application {
             return;                         // the user kept the model being trained: nothing changes
         }
         opened = model;
+        translation.hide();
         shownConfig = model.config();
         String reason = trainingOffReason(model, messages);
         if (reason != null) {
@@ -354,6 +360,7 @@ public final class StepwiseApp extends Application {
             return;
         }
         opened = null;
+        translation.hide();
         setTrainingOff(null);
         shownConfig = trained.config();
         trainerShown = true;
@@ -449,6 +456,11 @@ public final class StepwiseApp extends Application {
     /** The main window; null before start. */
     public MainWindow window() {
         return window;
+    }
+
+    /** What shows a translation (encoder-decoder) model in place of the visualizer. */
+    public TranslationScreen translation() {
+        return translation;
     }
 
     @Override

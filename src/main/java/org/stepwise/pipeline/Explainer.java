@@ -99,8 +99,16 @@ public final class Explainer {
                 int headDim = config.headDim();
                 return copy(TensorRef.hook(Hook.Z, heads.layer(), column / headDim), row, column % headDim);
             }
+            if (tensor instanceof TensorRef.CrossHeads heads) {
+                int headDim = config.headDim();
+                return copy(TensorRef.hook(Hook.CROSS_Z, heads.layer(), column / headDim), row, column % headDim);
+            }
+            if (tensor instanceof TensorRef.CrossResidualSum sum) {
+                return residualSum(TensorRef.hook(Hook.RESID_MID, sum.layer()),
+                        TensorRef.hook(Hook.CROSS_ATTN_OUT, sum.layer()));
+            }
             if (tensor instanceof TensorRef.ResidualSum sum) {
-                Hook stream = sum.branch() == Hook.ATTN_OUT ? Hook.RESID_PRE : Hook.RESID_MID;
+                Hook stream = TensorValues.streamBefore(run, sum);
                 return residualSum(TensorRef.hook(stream, sum.layer()), TensorRef.hook(sum.branch(), sum.layer()));
             }
             if (tensor instanceof TensorRef.Probabilities probabilities) {
@@ -110,6 +118,9 @@ public final class Explainer {
         }
 
         private CellExplanation hooked(HookKey key) {
+            if (key.encoder()) {
+                throw new IllegalArgumentException(key + " belongs to the encoder: it is explained on the encoder's stages");
+            }
             int layer = key.layer();
             switch (key.hook()) {
                 case EMBED -> {
@@ -172,7 +183,7 @@ public final class Explainer {
                     return rotation(TensorRef.hook(key.hook() == Hook.ROT_Q ? Hook.Q : Hook.K, layer, key.head()));
                 }
                 case ATTN_SCORES -> {
-                    if (column > row) {
+                    if (column > row && !run.bidirectional()) {
                         operands.add(new TensorRef.UnmaskedScores(layer, key.head()));
                         return done(Kind.MASKED, Double.NEGATIVE_INFINITY);
                     }
@@ -208,9 +219,43 @@ public final class Explainer {
                     return config.isMoe() ? expertMix(layer) : linear(TensorRef.hook(Hook.MLP_POST, layer),
                             "h." + layer + ".mlp.c_proj", column);
                 }
+                case LN_CROSS_SCALE, LN_CROSS_NORMALIZED -> {
+                    return layerNorm(crossNormInput(layer), "h." + layer + ".ln_cross_attn",
+                            key.hook() == Hook.LN_CROSS_SCALE);
+                }
+                case CROSS_Q -> {
+                    TensorRef input = preLn ? TensorRef.hook(Hook.LN_CROSS_NORMALIZED, layer)
+                            : TensorRef.hook(Hook.RESID_MID, layer);
+                    return linear(input, "h." + layer + ".crossattention.q_attn", key.head() * config.headDim() + column);
+                }
+                case CROSS_K, CROSS_V -> {
+                    int first = (key.hook() == Hook.CROSS_K ? key.head() : config.nKvHead() + key.head()) * config.headDim();
+                    return linear(new TensorRef.Hooked(memoryKey().inEncoder()), "h." + layer + ".crossattention.c_attn",
+                            first + column);
+                }
+                case CROSS_ATTN_SCORES -> {
+                    return scaledDot(TensorRef.hook(Hook.CROSS_Q, layer, key.head()),
+                            TensorRef.hook(Hook.CROSS_K, layer, TensorValues.kvHeadOf(config, key.head())));
+                }
+                case CROSS_PATTERN -> {
+                    return softmaxOfRow(TensorRef.hook(Hook.CROSS_ATTN_SCORES, layer, key.head()), false);
+                }
+                case CROSS_Z -> {
+                    return weightedSum(TensorRef.hook(Hook.CROSS_PATTERN, layer, key.head()),
+                            TensorRef.hook(Hook.CROSS_V, layer, TensorValues.kvHeadOf(config, key.head())), false);
+                }
+                case CROSS_ATTN_OUT -> {
+                    return linear(new TensorRef.CrossHeads(layer), "h." + layer + ".crossattention.c_proj", column);
+                }
+                case RESID_CROSS -> {
+                    return preLn
+                            ? residualSum(TensorRef.hook(Hook.RESID_MID, layer), TensorRef.hook(Hook.CROSS_ATTN_OUT, layer))
+                            : layerNorm(crossNormInput(layer), "h." + layer + ".ln_cross_attn", false);
+                }
                 case RESID_POST -> {
                     return preLn
-                            ? residualSum(TensorRef.hook(Hook.RESID_MID, layer), TensorRef.hook(Hook.MLP_OUT, layer))
+                            ? residualSum(TensorRef.hook(TensorValues.ffnStream(run, layer), layer),
+                                    TensorRef.hook(Hook.MLP_OUT, layer))
                             : layerNorm(normInput(Hook.LN2_NORMALIZED, layer), "h." + layer + ".ln_2", false);
                 }
                 case LOGITS -> {
@@ -238,14 +283,37 @@ public final class Explainer {
             return switch (normalized) {
                 case LN1_NORMALIZED -> preLn ? TensorRef.hook(Hook.RESID_PRE, layer)
                         : new TensorRef.ResidualSum(layer, Hook.ATTN_OUT);
-                case LN2_NORMALIZED -> preLn ? TensorRef.hook(Hook.RESID_MID, layer)
+                case LN2_NORMALIZED -> preLn ? TensorRef.hook(TensorValues.ffnStream(run, layer), layer)
                         : new TensorRef.ResidualSum(layer, Hook.MLP_OUT);
                 default -> TensorRef.hook(Hook.RESID_POST, config.nLayer() - 1);
             };
         }
 
         private TensorRef ffnInput(int layer) {
-            return preLn ? TensorRef.hook(Hook.LN2_NORMALIZED, layer) : TensorRef.hook(Hook.RESID_MID, layer);
+            return preLn ? TensorRef.hook(Hook.LN2_NORMALIZED, layer)
+                    : TensorRef.hook(TensorValues.ffnStream(run, layer), layer);
+        }
+
+        /** The input of a decoder block's cross-attention LayerNorm: resid_mid (pre-LN) or resid_mid + cross_out (post-LN). */
+        private TensorRef crossNormInput(int layer) {
+            return preLn ? TensorRef.hook(Hook.RESID_MID, layer) : new TensorRef.CrossResidualSum(layer);
+        }
+
+        /** The encoder output every cross-attention reads (named without its {@code encoder.} prefix). */
+        private HookKey memoryKey() {
+            if (run.source() == null) {
+                throw new IllegalArgumentException("this pass has no encoder: it was not run on a source sentence");
+            }
+            return preLn ? HookKey.of(Hook.LN_FINAL_NORMALIZED) : HookKey.of(Hook.RESID_POST, encoderLayers() - 1);
+        }
+
+        /** The number of encoder blocks, read from the trace. */
+        private int encoderLayers() {
+            int blocks = 0;
+            while (run.trace().contains(HookKey.of(Hook.RESID_POST, blocks).inEncoder())) {
+                blocks++;
+            }
+            return blocks;
         }
 
         private CellExplanation copy(TensorRef source, int sourceRow, int sourceColumn) {
@@ -359,10 +427,15 @@ public final class Explainer {
         /** (q_row · k_column)/√D for a query head. */
         private CellExplanation scaledDot(int layer, int head) {
             HookKey[] queryAndKey = TensorValues.queryAndKey(config, layer, head);
-            double[] q = rowOf(new TensorRef.Hooked(queryAndKey[0]), row);
-            double[] k = rowOf(new TensorRef.Hooked(queryAndKey[1]), column);
-            operands.add(new TensorRef.Hooked(queryAndKey[0]));
-            operands.add(new TensorRef.Hooked(queryAndKey[1]));
+            return scaledDot(new TensorRef.Hooked(queryAndKey[0]), new TensorRef.Hooked(queryAndKey[1]));
+        }
+
+        /** (query_row · key_column)/√D. */
+        private CellExplanation scaledDot(TensorRef query, TensorRef key) {
+            double[] q = rowOf(query, row);
+            double[] k = rowOf(key, column);
+            operands.add(query);
+            operands.add(key);
             double dot = 0;
             for (int d = 0; d < q.length; d++) {
                 terms.add(new Term(d, q[d], k[d], q[d] * k[d]));
@@ -376,18 +449,23 @@ public final class Explainer {
 
         /** The attention weight of key {@code column} for query {@code row}, as {@link org.stepwise.tensor.Softmax} computes it. */
         private CellExplanation attentionSoftmax(int layer, int head) {
-            TensorRef scores = TensorRef.hook(Hook.ATTN_SCORES, layer, head);
+            return softmaxOfRow(TensorRef.hook(Hook.ATTN_SCORES, layer, head), !run.bidirectional());
+        }
+
+        /** Softmax of this row of {@code scores}; {@code causal}: only keys j ≤ row take part. */
+        private CellExplanation softmaxOfRow(TensorRef scores, boolean causal) {
             operands.add(scores);
-            if (column > row) {
+            if (causal && column > row) {
                 return done(Kind.MASKED, 0.0);
             }
             double[] s = rowOf(scores, row);
+            int lastKey = causal ? row : s.length - 1;
             double max = Double.NEGATIVE_INFINITY;
             for (double value : s) {
                 max = Math.max(max, value);
             }
             double sum = 0;
-            for (int j = 0; j <= row; j++) {
+            for (int j = 0; j <= lastKey; j++) {
                 sum += Math.exp(s[j] - max);
             }
             double exp = Math.exp(s[column] - max);
@@ -400,14 +478,19 @@ public final class Explainer {
 
         /** z[row, column] = Σ_{j ≤ row} pattern[row, j] · v[j, column]. */
         private CellExplanation weightedSum(int layer, int head) {
-            TensorRef pattern = TensorRef.hook(Hook.PATTERN, layer, head);
-            TensorRef values = TensorRef.hook(Hook.V, layer, TensorValues.kvHeadOf(config, head));
+            return weightedSum(TensorRef.hook(Hook.PATTERN, layer, head),
+                    TensorRef.hook(Hook.V, layer, TensorValues.kvHeadOf(config, head)), !run.bidirectional());
+        }
+
+        /** z[row, column] = Σ_j pattern[row, j] · v[j, column]; {@code causal}: over j ≤ row only. */
+        private CellExplanation weightedSum(TensorRef pattern, TensorRef values, boolean causal) {
             double[] weights = rowOf(pattern, row);
-            DMatrixRMaj v = TensorValues.of(values, run, parameters, config);              // [T, D]
+            DMatrixRMaj v = TensorValues.of(values, run, parameters, config);              // [T, D] (cross: [S, D])
             operands.add(pattern);
             operands.add(values);
+            int lastKey = causal ? row : v.numRows - 1;
             double sum = 0;
-            for (int j = 0; j <= row; j++) {
+            for (int j = 0; j <= lastKey; j++) {
                 double product = weights[j] * v.get(j, column);
                 terms.add(new Term(j, weights[j], v.get(j, column), product));
                 sum += product;

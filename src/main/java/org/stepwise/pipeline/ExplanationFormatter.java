@@ -149,8 +149,11 @@ public final class ExplanationFormatter {
         if (ref instanceof TensorRef.ConcatenatedHeads) {
             return "z_all";
         }
-        if (ref instanceof TensorRef.ResidualSum) {
+        if (ref instanceof TensorRef.ResidualSum || ref instanceof TensorRef.CrossResidualSum) {
             return "x+f(x)";
+        }
+        if (ref instanceof TensorRef.CrossHeads) {
+            return "z_cross_all";
         }
         return "P";
     }

@@ -4,12 +4,44 @@ import org.stepwise.model.Hook;
 import org.stepwise.model.HookKey;
 import org.stepwise.model.Trace;
 import org.stepwise.model.Transformer;
+import org.stepwise.tokenizer.Tokenizer;
 
 /**
  * A recorded forward pass together with the token ids it was run on (the trace itself starts at the
  * embedding, so the ids are kept beside it for the token and embedding stages).
+ *
+ * @param ids           the token ids the pass read, one per row of its hook_embed
+ * @param trace         every intermediate
+ * @param bidirectional true when every token attends to every token (an encoder): nothing is masked
+ * @param source        for the decoder of an encoder-decoder model, the source sentence its cross-attention
+ *                      reads (the columns of the cross-attention scores); null otherwise
  */
-public record SentenceTrace(int[] ids, Trace trace) {
+public record SentenceTrace(int[] ids, Trace trace, boolean bidirectional, Source source) {
+
+    /** The source sentence a decoder's cross-attention reads: its ids and the tokenizer that names them. */
+    public record Source(int[] ids, Tokenizer tokenizer) {
+        public Source {
+            if (ids == null || tokenizer == null || ids.length == 0) {
+                throw new IllegalArgumentException("a source needs at least one id and its tokenizer");
+            }
+            ids = ids.clone();
+        }
+
+        @Override
+        public int[] ids() {
+            return ids.clone();
+        }
+
+        /** S, the number of source tokens. */
+        public int tokens() {
+            return ids.length;
+        }
+    }
+
+    /** A causal pass of a decoder-only model. */
+    public SentenceTrace(int[] ids, Trace trace) {
+        this(ids, trace, false, null);
+    }
 
     public SentenceTrace {
         if (ids == null || trace == null) {

@@ -22,6 +22,8 @@ public record StageTensor(TensorRef ref, Role role, String letter, int rows, int
     public enum Axis {
         /** One per token of the sentence (the token's text). */
         TOKENS,
+        /** One per token of the source sentence an encoder-decoder's cross-attention reads. */
+        SOURCE_TOKENS,
         /** Feature indices 0, 1, 2, … (dimensions of the residual stream, a head or the FFN). */
         DIMENSIONS,
         /** Vocabulary ids (the token each id stands for). */

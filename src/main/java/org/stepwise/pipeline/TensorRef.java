@@ -61,6 +61,17 @@ public sealed interface TensorRef {
         }
     }
 
+    /** Every cross-attention head's z side by side, [T, C]: the input of the cross-attention's output projection. */
+    record CrossHeads(int layer) implements TensorRef {
+    }
+
+    /**
+     * A post-LN decoder block's cross-attention residual sum, [T, C], the input of ln_cross:
+     * resid_mid + cross_attn_out.
+     */
+    record CrossResidualSum(int layer) implements TensorRef {
+    }
+
     /** The next-token probabilities of every position under {@code settings}, [T, V]. */
     record Probabilities(SamplingSettings settings) implements TensorRef {
         public Probabilities {

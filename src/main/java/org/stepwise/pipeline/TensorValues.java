@@ -66,8 +66,21 @@ public final class TensorValues {
             }
             return all;
         }
+        if (ref instanceof TensorRef.CrossHeads heads) {
+            DMatrixRMaj all = new DMatrixRMaj(tokens, config.dModel());              // [T, C]
+            for (int h = 0; h < config.nHead(); h++) {
+                DMatrixRMaj z = run.trace().get(HookKey.of(Hook.CROSS_Z, heads.layer(), h)); // [T, D]
+                Ops.pasteBlock(z, all, 0, h * config.headDim());                      // [T, D] → block of [T, C]
+            }
+            return all;
+        }
+        if (ref instanceof TensorRef.CrossResidualSum sum) {
+            DMatrixRMaj residual = run.trace().get(HookKey.of(Hook.RESID_MID, sum.layer()));      // [T, C]
+            DMatrixRMaj branch = run.trace().get(HookKey.of(Hook.CROSS_ATTN_OUT, sum.layer()));   // [T, C]
+            return Ops.add(residual, branch, new DMatrixRMaj(tokens, config.dModel()));         // [T, C] + [T, C]
+        }
         if (ref instanceof TensorRef.ResidualSum sum) {
-            Hook stream = sum.branch() == Hook.ATTN_OUT ? Hook.RESID_PRE : Hook.RESID_MID;
+            Hook stream = streamBefore(run, sum);
             DMatrixRMaj residual = run.trace().get(HookKey.of(stream, sum.layer()));   // [T, C]
             DMatrixRMaj branch = run.trace().get(HookKey.of(sum.branch(), sum.layer())); // [T, C]
             return Ops.add(residual, branch, new DMatrixRMaj(tokens, config.dModel()));  // [T, C] + [T, C]
@@ -121,8 +134,32 @@ public final class TensorValues {
             run.trace().shape(HookKey.of(Hook.Z, heads.layer(), 0));           // throws when the block is not there
             return new int[] {tokens, config.dModel()};
         }
+        if (ref instanceof TensorRef.CrossHeads heads) {
+            run.trace().shape(HookKey.of(Hook.CROSS_Z, heads.layer(), 0));     // throws when the block is not there
+            return new int[] {tokens, config.dModel()};
+        }
+        if (ref instanceof TensorRef.CrossResidualSum sum) {
+            return run.trace().shape(HookKey.of(Hook.CROSS_ATTN_OUT, sum.layer()));
+        }
         TensorRef.ResidualSum sum = (TensorRef.ResidualSum) ref;
         return run.trace().shape(HookKey.of(sum.branch(), sum.layer()));
+    }
+
+    /**
+     * The residual stream a post-LN residual sum adds its branch to: resid_pre for the attention; for the FFN
+     * resid_cross in a decoder block of an encoder-decoder model (which has cross-attention between the two),
+     * resid_mid otherwise.
+     */
+    public static Hook streamBefore(SentenceTrace run, TensorRef.ResidualSum sum) {
+        if (sum.branch() == Hook.ATTN_OUT) {
+            return Hook.RESID_PRE;
+        }
+        return ffnStream(run, sum.layer());
+    }
+
+    /** The residual stream that enters the FFN half of block {@code layer}: resid_cross when the block has cross-attention, else resid_mid. */
+    public static Hook ffnStream(SentenceTrace run, int layer) {
+        return run.trace().contains(HookKey.of(Hook.RESID_CROSS, layer)) ? Hook.RESID_CROSS : Hook.RESID_MID;
     }
 
     /**

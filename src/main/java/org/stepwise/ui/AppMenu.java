@@ -13,7 +13,8 @@ import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.input.KeyCombination;
 
 /**
- * The window's menu bar: File → Open model folder…, Recent models, Bundled default model, Quit. The actions
+ * The window's menu bar: File → Open model folder…, Recent models, Bundled default model, Bundled translation
+ * model, Quit. The actions
  * go to an {@link OpenModelController}; Quit runs the given action (which may ask to save training first).
  */
 public final class AppMenu {
@@ -41,6 +42,9 @@ public final class AppMenu {
         MenuItem bundled = new MenuItem(messages.getString("menu.file.bundled"));
         bundled.setId("menu-bundled");
         bundled.setOnAction(event -> opener.openBundled());
+        MenuItem bundledTranslation = new MenuItem(messages.getString("encdec.menu.bundled"));
+        bundledTranslation.setId("menu-bundled-translation");
+        bundledTranslation.setOnAction(event -> opener.openBundledTranslation());
         MenuItem exit = new MenuItem(messages.getString("menu.file.quit"));
         exit.setId("menu-quit");
         exit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
@@ -48,7 +52,7 @@ public final class AppMenu {
 
         Menu file = new Menu(messages.getString("menu.file"));
         file.setId("menu-file");
-        file.getItems().addAll(open, recentMenu, bundled, new SeparatorMenuItem(), exit);
+        file.getItems().addAll(open, recentMenu, bundled, bundledTranslation, new SeparatorMenuItem(), exit);
         bar.getMenus().add(file);
         rebuildRecent();
     }
@@ -68,7 +72,7 @@ public final class AppMenu {
         for (Path folder : List.copyOf(opener.recent().folders())) {
             MenuItem item = new MenuItem(folder.toString());
             item.setMnemonicParsing(false);
-            item.setOnAction(event -> opener.open(folder));
+            item.setOnAction(event -> opener.openFolder(folder));
             recentMenu.getItems().add(item);
         }
         if (recentMenu.getItems().isEmpty()) {

@@ -21,6 +21,8 @@ import javafx.scene.layout.HBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
 
+import org.stepwise.model.io.EncoderDecoderFolder;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
 
@@ -28,6 +30,7 @@ import org.stepwise.model.io.ModelFolder;
  * Opens a model folder (or the bundled model) on a background thread while the model on screen stays usable:
  * shows an indeterminate progress bar with Cancel, hands the model over only when it is ready and not
  * cancelled, shows the engine's message in a dialog when the folder is broken, and keeps the recent list.
+ * An encoder-decoder (translation) folder goes to the translation receiver when one is set.
  * Every method is called on the FX thread.
  */
 public final class OpenModelController {
@@ -41,7 +44,9 @@ public final class OpenModelController {
     private final Label progressText = new Label();
     private final HBox progressBox;
     private Function<Window, Path> folderChooser;
-    private Task<LoadedModel> current;
+    private Task<?> current;
+    private Callable<LoadedEncoderDecoder> bundledTranslation;
+    private Consumer<LoadedEncoderDecoder> onTranslationOpened;
     private Path openedFolder;
     private Alert shownFailure;
 
@@ -98,19 +103,54 @@ public final class OpenModelController {
     public void chooseAndOpen() {
         Path folder = folderChooser.apply(owner.get());
         if (folder != null) {
-            open(folder);
+            openFolder(folder);
         }
     }
 
-    /** Starts loading {@code folder} in the background, replacing any load in progress. */
+    /**
+     * Lets encoder-decoder (translation) folders open: {@code onOpened} receives each on the FX thread, and
+     * {@code bundled} loads the bundled translation model (on the background thread).
+     */
+    public void setTranslationOpener(Callable<LoadedEncoderDecoder> bundled, Consumer<LoadedEncoderDecoder> onOpened) {
+        this.bundledTranslation = bundled;
+        this.onTranslationOpened = onOpened;
+    }
+
+    /** Starts loading {@code folder} as a decoder-only model in the background, replacing any load in progress. */
     public Task<LoadedModel> open(Path folder) {
-        String name = folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
-        return start(() -> ModelFolder.load(folder), name, folder);
+        return start(() -> ModelFolder.load(folder), nameOf(folder), folder, onOpened);
+    }
+
+    /**
+     * Starts loading {@code folder} in the background, replacing any load in progress: as a translation model
+     * when it is an encoder-decoder folder and translation models can be opened, else as a decoder-only model.
+     */
+    public Task<?> openFolder(Path folder) {
+        if (onTranslationOpened != null && EncoderDecoderFolder.isEncoderDecoder(folder)) {
+            return start(() -> EncoderDecoderFolder.load(folder), nameOf(folder), folder, onTranslationOpened);
+        }
+        return open(folder);
+    }
+
+    private static String nameOf(Path folder) {
+        return folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
     }
 
     /** Starts loading the bundled default model in the background, replacing any load in progress. */
     public Task<LoadedModel> openBundled() {
-        return start(bundledModel, messages.getString("menu.bundled.name"), null);
+        return start(bundledModel, messages.getString("menu.bundled.name"), null, onOpened);
+    }
+
+    /**
+     * Starts loading the bundled translation model in the background, replacing any load in progress.
+     *
+     * @throws IllegalStateException when no translation opener was set
+     */
+    public Task<LoadedEncoderDecoder> openBundledTranslation() {
+        if (onTranslationOpened == null) {
+            throw new IllegalStateException("this window does not open translation models");
+        }
+        return start(bundledTranslation, messages.getString("encdec.menu.bundled.name"), null, onTranslationOpened);
     }
 
     /** Stops the load in progress: nothing changes, even if the loading thread finishes afterwards. */
@@ -122,7 +162,10 @@ public final class OpenModelController {
         loading.set(false);
     }
 
-    /** The folder of the model this controller opened last, or null when that was the bundled model or none. */
+    /**
+     * The folder of the decoder-only model this controller opened last, or null when that was the bundled model,
+     * a translation model or none.
+     */
     public Path openedFolder() {
         return openedFolder;
     }
@@ -132,11 +175,11 @@ public final class OpenModelController {
         return shownFailure != null && shownFailure.isShowing() ? shownFailure : null;
     }
 
-    private Task<LoadedModel> start(Callable<LoadedModel> load, String name, Path folder) {
+    private <T> Task<T> start(Callable<T> load, String name, Path folder, Consumer<T> receiver) {
         cancel();
-        Task<LoadedModel> task = new Task<>() {
+        Task<T> task = new Task<>() {
             @Override
-            protected LoadedModel call() throws Exception {
+            protected T call() throws Exception {
                 return load.call();
             }
         };
@@ -150,8 +193,9 @@ public final class OpenModelController {
             if (folder != null) {
                 recent.add(folder);
             }
-            openedFolder = folder == null ? null : folder.toAbsolutePath().normalize();
-            onOpened.accept(task.getValue());
+            // a translation model is not reopened with the session: only decoder-only folders are remembered
+            openedFolder = folder == null || receiver != onOpened ? null : folder.toAbsolutePath().normalize();
+            receiver.accept(task.getValue());
         });
         task.setOnFailed(event -> {
             if (current != task) {

@@ -34,7 +34,9 @@ import org.stepwise.pipeline.StageTensor.Role;
 import org.stepwise.pipeline.StageView;
 import org.stepwise.pipeline.TensorRef;
 import org.stepwise.pipeline.TensorValues;
+import org.stepwise.sample.SamplingSettings;
 import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.ui.stage.StageContext;
 import org.stepwise.ui.stage.StagePanel;
 import org.stepwise.viz.Cell;
@@ -238,6 +240,20 @@ public final class TensorStagePanel implements StagePanel {
     private Shown shown;
     private ExplanationFormatter formatter;
     private boolean clearingPins;
+    private StageViews views = (config, stage, head, run, sampling) ->
+            StageView.of(config, stage, head, run.tokens(), sampling);
+
+    /** Makes the {@link StageView} of a stage for a trace: a decoder-only model's own, or one half of a translation model's. */
+    @FunctionalInterface
+    public interface StageViews {
+        StageView of(ModelConfig config, Stage stage, int head, SentenceTrace run, SamplingSettings sampling);
+    }
+
+    /** Uses {@code maker} for the stage views from now on (the window of an encoder-decoder model sets its own). */
+    public void setStageViews(StageViews maker) {
+        views = Objects.requireNonNull(maker, "maker");
+        shown = null;
+    }
 
     public TensorStagePanel() {
         root.getStyleClass().add("stage-panel");
@@ -344,10 +360,11 @@ public final class TensorStagePanel implements StagePanel {
         ResourceBundle messages = context.messages();
         Stage stage = context.stage();
         String stageName = messages.getString(stage.kind().bundleKey());
-        title.setText(stage.block() >= 0
-                ? I18n.format(messages, "ui.panel.titleInBlock", stageName, stage.block() + 1)
-                : stageName);
         SentenceTrace run = context.run();
+        // an encoder-decoder model says which stack the block belongs to
+        String blockKey = stage.encoder() ? "encdec.panel.titleInEncoderBlock"
+                : run != null && run.source() != null ? "encdec.panel.titleInDecoderBlock" : "ui.panel.titleInBlock";
+        title.setText(stage.block() >= 0 ? I18n.format(messages, blockKey, stageName, stage.block() + 1) : stageName);
         explanation.set("");
         if (run == null) {
             showFormula("");
@@ -359,7 +376,7 @@ public final class TensorStagePanel implements StagePanel {
             return;
         }
         ModelConfig config = context.model().config();
-        StageView view = StageView.of(config, stage, context.head(), run.tokens(), context.sampling());
+        StageView view = views.of(config, stage, context.head(), run, context.sampling());
         showFormula(view.latex());
         shapes.setText(String.join("\n", view.shapeLines()));
         List<String> notes = new ArrayList<>();
@@ -460,7 +477,8 @@ public final class TensorStagePanel implements StagePanel {
 
     private static boolean isHeadStage(Stage.Kind kind) {
         return switch (kind) {
-            case QKV, SCORES, CAUSAL_MASK, ATTENTION_SOFTMAX, WEIGHTED_SUM -> true;
+            case QKV, SCORES, CAUSAL_MASK, ATTENTION_SOFTMAX, WEIGHTED_SUM, CROSS_QKV, CROSS_SCORES, CROSS_SOFTMAX,
+                    CROSS_WEIGHTED_SUM -> true;
             default -> false;
         };
     }
@@ -564,7 +582,7 @@ public final class TensorStagePanel implements StagePanel {
                 }
             }
         }
-        if (isCausal(tensor.ref())) {
+        if (isCausal(tensor.ref()) && !run.bidirectional()) {
             for (int r = 0; r < rows; r++) {
                 for (int c = r + 1; c < columns; c++) {
                     values[r * valueColumns + c] = Double.NaN;                         // a later token: masked
@@ -593,7 +611,8 @@ public final class TensorStagePanel implements StagePanel {
         }
         if (ref instanceof TensorRef.Hooked hooked) {
             Hook hook = hooked.key().hook();
-            return hook == Hook.PATTERN || hook == Hook.LN1_SCALE || hook == Hook.LN2_SCALE
+            return hook == Hook.PATTERN || hook == Hook.CROSS_PATTERN || hook == Hook.LN_CROSS_SCALE
+                    || hook == Hook.LN1_SCALE || hook == Hook.LN2_SCALE
                     || hook == Hook.LN_FINAL_SCALE || hook == Hook.EXPERT_WEIGHTS || hook == Hook.EXPERT_INDICES;
         }
         return false;
@@ -612,6 +631,16 @@ public final class TensorStagePanel implements StagePanel {
                 List<String> tokens = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     tokens.add(TokenDisplay.of(context.model().tokenizer(), indices == null ? i : indices[i]).text());
+                }
+                yield tokens;
+            }
+            case SOURCE_TOKENS -> {
+                // the decoder's cross-attention names the source it reads; the encoder's own tokens are the source
+                List<String> tokens = new ArrayList<>(count);
+                int[] sourceIds = run.source() == null ? run.ids() : run.source().ids();
+                Tokenizer tokenizer = run.source() == null ? context.model().tokenizer() : run.source().tokenizer();
+                for (int t = 0; t < count; t++) {
+                    tokens.add(TokenDisplay.of(tokenizer, sourceIds[t]).text());
                 }
                 yield tokens;
             }
@@ -756,6 +785,9 @@ public final class TensorStagePanel implements StagePanel {
     }
 
     private String explain(Binding binding, Cell cell) {
+        if (binding.tensor().ref() instanceof TensorRef.Hooked hooked && hooked.key().encoder()) {
+            return context.messages().getString("encdec.explain.encoderSide");
+        }
         CellExplanation explained = Explainer.explain(context.run(), context.weights(), context.model().config(),
                 binding.tensor().ref(), binding.realRow(cell.row()), binding.realColumn(cell.col()));
         return formatter.format(explained);
