@@ -68,6 +68,8 @@ public record TensorTable(String letter, String fileStem, List<String> rowLabels
         for (int i = 0; i < count; i++) {
             labels.add(switch (axis) {
                 case TOKENS -> TokenDisplay.of(tokenizer, run.id(i)).text();
+                case SOURCE_TOKENS -> run.source() == null ? TokenDisplay.of(tokenizer, run.id(i)).text()
+                        : TokenDisplay.of(run.source().tokenizer(), run.source().ids()[i]).text();
                 case VOCAB -> TokenDisplay.of(tokenizer, i).text();
                 case DIMENSIONS, EXPERTS, CHOICES, NONE -> Integer.toString(i);
             });
