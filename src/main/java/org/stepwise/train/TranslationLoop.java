@@ -115,14 +115,19 @@ public final class TranslationLoop implements TrainableLoop {
     public static TranslationLoop of(LoadedEncoderDecoder start, ParallelCorpus trainCorpus, ParallelCorpus testCorpus,
             TrainingSettings settings) {
         ParallelCorpus trainText = forModel(start, trainCorpus);
-        ParallelCorpus testText = forModel(start, testCorpus);
-        int context = start.config().shared().contextLength();
-        List<TranslationTraining.Example> train = TranslationTraining.encode(trainText, start.sourceTokenizer(),
-                start.targetTokenizer(), start.startId(), start.endId(), context);
-        List<TranslationTraining.Example> test = TranslationTraining.encode(testText, start.sourceTokenizer(),
-                start.targetTokenizer(), start.startId(), start.endId(), context);
-        return new TranslationLoop(start.config(), start.parameters().copy(), train, trainText.pairs(), test,
-                settings);
+        return new TranslationLoop(start.config(), start.parameters().copy(), encode(start, trainCorpus),
+                trainText.pairs(), encode(start, testCorpus), settings);
+    }
+
+    /**
+     * {@code corpus} (Not modified) encoded for {@code model}: the source sentences lowercased first when the
+     * model expects it; see {@link TranslationTraining#encode}.
+     *
+     * @throws IllegalArgumentException naming the pair when a sentence does not fit the model's context
+     */
+    public static List<TranslationTraining.Example> encode(LoadedEncoderDecoder model, ParallelCorpus corpus) {
+        return TranslationTraining.encode(forModel(model, corpus), model.sourceTokenizer(), model.targetTokenizer(),
+                model.startId(), model.endId(), model.config().shared().contextLength());
     }
 
     private static ParallelCorpus forModel(LoadedEncoderDecoder model, ParallelCorpus corpus) {
