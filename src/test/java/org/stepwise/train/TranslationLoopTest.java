@@ -116,6 +116,52 @@ class TranslationLoopTest {
     }
 
     @Test
+    void updateStrategiesDecideWhenTheWeightsChange() {
+        TrainingSettings oneByOne = settings().withStrategy(UpdateStrategy.PER_SAMPLE).withBatchSize(4);
+        TranslationLoop perSample = TranslationLoop.of(random, train, test, oneByOne);
+        Parameters replayed = perSample.weights().copy();
+        TrainingLoop.Step step = perSample.stepIteration();
+        assertEquals(4, perSample.updates(), "one update per pair");
+        // The same four updates by hand: each pair's gradient, clipped, one AdamW step.
+        EncoderDecoder model = new EncoderDecoder(random.config(), replayed);
+        Parameters gradients = replayed.zerosLike();
+        AdamW adam = new AdamW(replayed, 0.9, 0.999, 1e-8, oneByOne.weightDecay());
+        double weightedLoss = 0;
+        long positions = 0;
+        for (TranslationTraining.Example example : encode(perSample.lastBatchPairs())) {
+            double loss = model.lossAndGradients(new int[][] {example.source()}, new int[][] {example.targetInput()},
+                    new int[][] {example.targetOutput()}, gradients);
+            double norm = gradients.norm();
+            if (norm > oneByOne.gradientClip()) {
+                for (String name : gradients.names()) {
+                    org.ejml.dense.row.CommonOps_DDRM.scale(oneByOne.gradientClip() / norm, gradients.get(name));
+                }
+            }
+            adam.step(replayed, gradients, oneByOne.learningRate());
+            weightedLoss += loss * example.targetOutput().length;
+            positions += example.targetOutput().length;
+        }
+        assertEquals(positions, step.tokens(), "tokens are the target positions trained on");
+        assertEquals(weightedLoss / positions, step.loss(), 1e-12);
+        for (String name : replayed.names()) {
+            assertArrayEquals(replayed.get(name).data, perSample.weights().get(name).data, 0.0, name);
+        }
+
+        TranslationLoop perEpoch = TranslationLoop.of(random, train, test,
+                settings().withStrategy(UpdateStrategy.PER_EPOCH).withBatchSize(64));
+        Parameters before = perEpoch.weights().copy();
+        for (int i = 0; i < 8; i++) {
+            assertTrue(!perEpoch.stepIteration().epochEnded());
+        }
+        assertEquals(0, perEpoch.updates());
+        assertEquals(before.get("wte.weight").get(3, 5), perEpoch.weights().get("wte.weight").get(3, 5), 0.0);
+        TrainingLoop.Step last = perEpoch.stepIteration();
+        assertTrue(last.epochEnded(), "9 batches of 64 cover the 544 pairs");
+        assertEquals(1, perEpoch.updates(), "one update at the end of the epoch");
+        assertTrue(before.get("wte.weight").get(3, 5) != perEpoch.weights().get("wte.weight").get(3, 5));
+    }
+
+    @Test
     void theTrainerDrivesItAndItsSettingsChange() throws Exception {
         List<TrainingSnapshot> snapshots = new CopyOnWriteArrayList<>();
         try (Trainer trainer = new Trainer(TranslationLoop.of(random, train, test, settings()))) {
