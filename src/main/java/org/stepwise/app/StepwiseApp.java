@@ -423,6 +423,14 @@ public final class StepwiseApp extends Application {
         return viewModel;
     }
 
+    /**
+     * Trains the translation model {@code model} in the dashboard on the bundled English→Chinese pairs (paused); the
+     * visualizer keeps what it shows. False when the user kept the current run or the model cannot be trained.
+     */
+    public boolean trainTranslation(org.stepwise.model.io.LoadedEncoderDecoder model) {
+        return dashboard.trainTranslation(model);
+    }
+
     /** The training dashboard beside the visualizer; null before start. */
     public TrainingDashboard dashboard() {
         return dashboard;

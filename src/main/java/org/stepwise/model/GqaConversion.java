@@ -25,6 +25,10 @@ public final class GqaConversion {
     public record Result(ModelConfig config, Parameters parameters) {
     }
 
+    /** A converted encoder-decoder model: its config (nKvHead = G in every attention layer) and its new weights. */
+    public record EncoderDecoderResult(EncoderDecoderConfig config, Parameters parameters) {
+    }
+
     /**
      * Checks that a model with {@code heads} query heads and {@code kvHeads} key/value heads can be pooled down
      * to {@code newKvHeads}.
@@ -95,6 +99,62 @@ public final class GqaConversion {
     }
 
     /**
+     * The encoder-decoder model {@code config}/{@code parameters} with {@code newKvHeads} key/value heads in every
+     * attention layer: the encoder's self-attention {@code encoder.h.{l}.attn.c_attn} [C, H·D + 2·G0·D], the
+     * decoder's self-attention {@code h.{l}.attn.c_attn} (both queries, then keys, then values) and its
+     * cross-attention {@code h.{l}.crossattention.c_attn} [C, 2·G0·D] (keys, then values; its queries are the separate
+     * q_attn, unchanged). Every other parameter is copied.
+     *
+     * @param parameters Not modified
+     * @throws IllegalArgumentException for a bad {@code newKvHeads} or parameters that do not fit {@code config}
+     */
+    public static EncoderDecoderResult convert(EncoderDecoderConfig config, Parameters parameters, int newKvHeads) {
+        ModelConfig shared = config.shared();
+        checkTarget(shared.nHead(), shared.nKvHead(), newKvHeads);
+        ParameterLayout.of(config).check(parameters);
+        EncoderDecoderConfig converted = config.withShared(shared.withAttention(shared.nHead(), newKvHeads));
+        List<String> selfAttention = new ArrayList<>();
+        List<String> crossAttention = new ArrayList<>();
+        for (int layer = 0; layer < config.nEncoderLayer(); layer++) {
+            selfAttention.add(ParameterLayout.ENCODER_PREFIX + "h." + layer + ".attn.c_attn");
+        }
+        for (int layer = 0; layer < config.nDecoderLayer(); layer++) {
+            selfAttention.add("h." + layer + ".attn.c_attn");
+            crossAttention.add("h." + layer + ".crossattention.c_attn");
+        }
+        Parameters out = new Parameters();
+        for (String name : parameters.names()) {
+            DMatrixRMaj value = parameters.get(name);
+            DMatrixRMaj result;
+            if (isFused(name, selfAttention)) {
+                result = convertFusedQkv(value, shared.nHead(), shared.nKvHead(), shared.headDim(), newKvHeads, name);
+            } else if (isFused(name, crossAttention)) {
+                result = convertFusedKv(value, shared.nKvHead(), shared.headDim(), newKvHeads, name);
+            } else {
+                result = value.copy();
+            }
+            out.put(name, result, parameters.isVector(name));
+        }
+        ParameterLayout.of(converted).check(out);
+        return new EncoderDecoderResult(converted, out);
+    }
+
+    /**
+     * One fused K,V weight [in, 2·G0·D] or bias [1, 2·G0·D] of cross-attention (Not modified; keys then values)
+     * pooled to [in, 2·G·D]: each new key (value) head is the mean of its G0/G old key (value) heads.
+     *
+     * @param name what to call the matrix in an error message
+     * @throws IllegalArgumentException for a bad {@code newKvHeads} or a width that is not 2·G0·D
+     */
+    public static DMatrixRMaj convertFusedKv(DMatrixRMaj fused, int kvHeads, int headDim, int newKvHeads,
+            String name) {
+        checkTarget(kvHeads, kvHeads, newKvHeads);
+        DMatrixRMaj out = new DMatrixRMaj(fused.numRows, 2 * newKvHeads * headDim);
+        pool(fused, 0, kvHeads, headDim, newKvHeads, name, out);
+        return out;
+    }
+
+    /**
      * A copy of {@code parameters} in which every fused projection named {@code prefix + ".weight"} (and
      * {@code prefix + ".bias"} when present) for a prefix of {@code fusedQkvPrefixes} has its key and value heads
      * pooled from {@code kvHeads} to {@code newKvHeads}; any model whose attention layers use the [Q | K | V]
@@ -154,6 +214,15 @@ public final class GqaConversion {
     public static void convertFusedQkv(DMatrixRMaj fused, int heads, int kvHeads, int headDim, int newKvHeads,
             String name, DMatrixRMaj out) {
         checkTarget(heads, kvHeads, newKvHeads);
+        pool(fused, heads, kvHeads, headDim, newKvHeads, name, out);
+    }
+
+    /**
+     * Pools the key and value heads of a fused [in, H·D + 2·G0·D] matrix (H = {@code heads} query heads first,
+     * possibly none) into {@code out} [in, H·D + 2·G·D] (Modified.); {@code fused} is Not modified.
+     */
+    private static void pool(DMatrixRMaj fused, int heads, int kvHeads, int headDim, int newKvHeads, String name,
+            DMatrixRMaj out) {
         if (headDim < 1) {
             throw new IllegalArgumentException("the head size must be at least 1, got " + headDim);
         }
@@ -161,7 +230,7 @@ public final class GqaConversion {
         int oldWidth = queryWidth + 2 * kvHeads * headDim;                // H·D + 2·G0·D
         if (fused.numCols != oldWidth) {
             throw new IllegalArgumentException(name + " has " + fused.numCols + " columns; with " + heads
-                    + " query heads, " + kvHeads + " key/value heads and heads of size " + headDim + " it needs "
+                    + " query heads (in this matrix), " + kvHeads + " key/value heads and heads of size " + headDim + " it needs "
                     + oldWidth);
         }
         if (out == fused) {

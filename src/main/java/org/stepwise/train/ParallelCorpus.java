@@ -49,6 +49,26 @@ public final class ParallelCorpus {
         } catch (NoSuchFileException missing) {
             throw new IOException(file + ": no such file", missing);
         }
+        return parse(bytes, file.toString());
+    }
+
+    /** Reads the pairs on the classpath at {@code resource} (e.g. {@code /assets/corpus/en-zh/train.tsv}). */
+    public static ParallelCorpus readResource(String resource) throws IOException {
+        try (java.io.InputStream in = ParallelCorpus.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is missing from the classpath");
+            }
+            return parse(in.readAllBytes(), resource);
+        }
+    }
+
+    /**
+     * Reads the pairs of a .tsv file's bytes (Not modified).
+     *
+     * @param file what to call the file in an error message
+     * @throws IOException naming the file (and the line) as {@link #read} does
+     */
+    public static ParallelCorpus parse(byte[] bytes, String file) throws IOException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

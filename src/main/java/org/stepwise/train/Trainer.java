@@ -12,7 +12,7 @@ import org.stepwise.model.Parameters;
 import org.stepwise.tokenizer.Tokenizer;
 
 /**
- * Runs a {@link TrainingLoop} on its own daemon thread, which alone touches the weights. Commands
+ * Runs a {@link TrainableLoop} (a {@link TrainingLoop} or a {@link TranslationLoop}) on its own daemon thread, which alone touches the weights. Commands
  * arrive through a queue and are taken between iterations; immutable {@link TrainingSnapshot}s go to
  * the listeners at most about 10 times a second, however fast training runs. The trainer also feeds a
  * {@link TrainingTimeline}, limits its speed on request, and measures its own throughput. Knows nothing of
@@ -70,7 +70,7 @@ public final class Trainer implements AutoCloseable {
     private record Stop() implements Command {
     }
 
-    private final TrainingLoop loop;
+    private final TrainableLoop loop;
     private final TrainingTimeline timeline;
     private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final List<Consumer<TrainingSnapshot>> listeners = new CopyOnWriteArrayList<>();
@@ -90,7 +90,7 @@ public final class Trainer implements AutoCloseable {
     private WeightChange copiedChange;
 
     /** @param loop the loop to run; from now on only the trainer's thread touches it */
-    public Trainer(TrainingLoop loop) {
+    public Trainer(TrainableLoop loop) {
         this(loop, new TrainingTimeline());
     }
 
@@ -99,7 +99,7 @@ public final class Trainer implements AutoCloseable {
      * @param timeline where the trainer records snapshots and losses (Modified.); its loss points may already hold
      *                 those of earlier iterations (a reopened session)
      */
-    public Trainer(TrainingLoop loop, TrainingTimeline timeline) {
+    public Trainer(TrainableLoop loop, TrainingTimeline timeline) {
         this.loop = loop;
         this.timeline = timeline;
         this.thread = new Thread(this::run, "stepwise-trainer");
@@ -221,7 +221,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * A copy of the whole training state between two iterations, to save with {@link TrainingSessionFiles}.
+     * A copy of the whole training state between two iterations, to save with {@link TrainingSessionFiles}. The
+     * future fails with an {@link UnsupportedOperationException} for a loop that cannot be saved (a
+     * {@link TranslationLoop}).
      *
      * @param tokenizer the tokenizer of the corpus, saved with the model
      */
@@ -321,7 +323,7 @@ public final class Trainer implements AutoCloseable {
             afterReset();
         } else if (command instanceof CaptureSession capture) {
             try {
-                capture.result().complete(TrainingSession.capture(capture.name(), loop, capture.tokenizer(),
+                capture.result().complete(loop.captureSession(capture.name(), capture.tokenizer(),
                         timeline.lossHistory()));
             } catch (RuntimeException e) {
                 capture.result().completeExceptionally(e);
@@ -403,10 +405,11 @@ public final class Trainer implements AutoCloseable {
             copiedVersion = loop.weightsVersion();
         }
         TrainingSnapshot snapshot = new TrainingSnapshot(loop.iteration(), loop.epoch(), loop.batchInEpoch(),
-                loop.batchesPerEpoch(), loop.samplesInEpoch(), loop.data().trainSize(), loop.samplesSeen(),
+                loop.batchesPerEpoch(), loop.samplesInEpoch(), loop.trainSize(), loop.samplesSeen(),
                 loop.updates(), loop.lastLoss(), loop.lastValidationLoss(), loop.validationIteration(),
                 loop.learningRate(), tokensPerSecond, loop.lastGradientNorm(), running, speed, loop.settings(), event,
-                messageKey, message, divergence, copiedWeights, copiedChange, loop.lastBatch());
+                messageKey, message, divergence, copiedWeights, copiedChange, loop.lastBatch(),
+                loop.lastBatchPairs());
         for (Consumer<TrainingSnapshot> listener : listeners) {
             listener.accept(snapshot);
         }

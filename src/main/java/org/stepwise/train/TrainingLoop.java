@@ -19,7 +19,7 @@ import org.stepwise.model.Transformer;
  * the seed and k alone, so the whole state of the data order is (seed, k, position in the epoch), which a
  * saved session stores and a resumed loop continues exactly.
  */
-public final class TrainingLoop {
+public final class TrainingLoop implements TrainableLoop {
 
     /** A loss more than this many times that of guessing uniformly (ln V) counts as exploding. */
     public static final double EXPLODING_LOSS_FACTOR = 3.0;
@@ -621,5 +621,16 @@ public final class TrainingLoop {
 
     public Dataset data() {
         return data;
+    }
+
+    @Override
+    public int trainSize() {
+        return data.trainSize();
+    }
+
+    @Override
+    public TrainingSession captureSession(String name, org.stepwise.tokenizer.Tokenizer tokenizer,
+            LossHistory lossHistory) {
+        return TrainingSession.capture(name, this, tokenizer, lossHistory);
     }
 }

@@ -31,12 +31,15 @@ import org.stepwise.model.Parameters;
  * @param weights             a copy of the weights; never modified after publication
  * @param lastUpdate          what the last update changed (ΔW, rows moved); its "after" is {@code weights}
  * @param batch               the batch of the last iteration: input ids [B, T], targets, sample indices
+ * @param batchPairs          for a translation model, the sentence pairs of the last iteration (source → target);
+ *                            empty for a text model
  */
 public record TrainingSnapshot(long iteration, int epoch, int batchInEpoch, int batchesPerEpoch, int samplesInEpoch,
         int trainSamples, long samplesSeen, long updates, double trainLoss, double validationLoss,
         long validationIteration, double learningRate, double tokensPerSecond, double gradientNorm, boolean running,
         TrainingSpeed speed, TrainingSettings settings, Event event, String messageKey, String message,
-        TrainingLoop.Divergence divergence, Parameters weights, WeightChange lastUpdate, BatchView batch) {
+        TrainingLoop.Divergence divergence, Parameters weights, WeightChange lastUpdate, BatchView batch,
+        java.util.List<ParallelCorpus.Pair> batchPairs) {
 
     /** Noteworthy moments. */
     public enum Event {

@@ -21,16 +21,23 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import org.stepwise.model.GqaConversion;
 import org.stepwise.model.ModelConfig;
+import org.stepwise.model.EncoderDecoderConfig;
+import org.stepwise.model.io.EncoderDecoderFolder;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.model.io.ModelFolder;
 import org.stepwise.train.GqaComparison;
+import org.stepwise.train.ParallelCorpus;
+import org.stepwise.train.TranslationGqaComparison;
 import org.stepwise.train.TrainingSettings;
 import org.stepwise.ui.training.Corpus;
 
 /**
  * {@code stepwise convert-gqa}: pool a model's key/value heads down to fewer (multi-head to grouped-query
  * attention), save the converted model folder, and print the validation loss and the KV-cache size before and
- * after.
+ * after. For a translation (encoder-decoder) model every attention layer is converted (encoder self-attention,
+ * decoder self-attention, cross-attention) and the loss is measured on sentence pairs: the bundled held-back
+ * English→Chinese test pairs unless {@code --corpus} names a .tsv file of pairs.
  */
 @Command(name = "convert-gqa", resourceBundle = Cli.BUNDLE)
 final class ConvertGqaCommand implements Callable<Integer> {
@@ -53,9 +60,15 @@ final class ConvertGqaCommand implements Callable<Integer> {
     @Option(names = "--json", descriptionKey = "json")
     boolean json;
 
+    /** The bundled held-back sentence pairs a translation model's loss is measured on by default. */
+    static final String BUNDLED_TEST_PAIRS = "/assets/corpus/en-zh/test.tsv";
+
     @Override
     public Integer call() throws IOException {
         checkOutFree();
+        if (EncoderDecoderFolder.isEncoderDecoder(modelDir)) {
+            return convertTranslation();
+        }
         LoadedModel model = ModelOptions.open(modelDir);
         ModelConfig config = model.config();
         try {
@@ -80,6 +93,60 @@ final class ConvertGqaCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int convertTranslation() throws IOException {
+        LoadedEncoderDecoder model = EncoderDecoderFolder.load(modelDir);
+        EncoderDecoderConfig config = model.config();
+        try {
+            GqaConversion.checkTarget(config.shared().nHead(), config.shared().nKvHead(), kvHeads);
+        } catch (IllegalArgumentException bad) {
+            throw new BadInputException("--kv-heads: " + bad.getMessage());
+        }
+        ParallelCorpus pairs = corpusFile == null ? ParallelCorpus.readResource(BUNDLED_TEST_PAIRS)
+                : ParallelCorpus.read(corpusFile);
+        String pairsName = corpusFile == null ? "assets/corpus/en-zh/test.tsv" : corpusFile.toString();
+        TranslationGqaComparison comparison;
+        try {
+            comparison = TranslationGqaComparison.compute(model, kvHeads, pairs);
+        } catch (IllegalArgumentException misfit) {
+            throw new BadInputException(pairsName + ": " + misfit.getMessage());
+        }
+        LoadedEncoderDecoder converted = new LoadedEncoderDecoder(String.valueOf(out.getFileName()),
+                comparison.converted().config(), comparison.converted().parameters(), model.sourceTokenizer(),
+                model.targetTokenizer(), model.lowercaseSource());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("stepwise_converted_from_kv_heads", Integer.toString(config.shared().nKvHead()));
+        saveAtomically(staging -> EncoderDecoderFolder.save(staging, converted, false, metadata));
+        reportTranslation(spec.commandLine().getOut(), comparison, pairsName);
+        return 0;
+    }
+
+    private void reportTranslation(PrintWriter output, TranslationGqaComparison comparison, String pairsName) {
+        int before = comparison.before().shared().nKvHead();
+        int after = comparison.converted().config().shared().nKvHead();
+        long cacheBefore = comparison.cacheBefore().bytesPerToken();
+        long cacheAfter = comparison.cacheAfter().bytesPerToken();
+        if (json) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("kv_heads_before", before);
+            line.put("kv_heads_after", after);
+            line.put("pairs_loss_before", comparison.lossBefore());
+            line.put("pairs_loss_after", comparison.lossAfter());
+            line.put("kv_cache_bytes_per_token_before", cacheBefore);
+            line.put("kv_cache_bytes_per_token_after", cacheAfter);
+            line.put("pairs", pairsName);
+            line.put("out", out.toString());
+            output.println(Json.line(line));
+            return;
+        }
+        ResourceBundle messages = spec.resourceBundle();
+        output.println(format(messages, "convertGqa.pairs", pairsName));
+        output.println(format(messages, "convertGqa.lossBefore", before, decimal(comparison.lossBefore())));
+        output.println(format(messages, "convertGqa.lossAfter", after, decimal(comparison.lossAfter())));
+        output.println(format(messages, "convertGqa.translationCache", cacheBefore, cacheAfter,
+                String.format(Locale.ROOT, "%.1f", 100.0 * (cacheBefore - cacheAfter) / cacheBefore)));
+        output.println(format(messages, "convertGqa.saved", out));
+    }
+
     /** Refuses to overwrite a folder that already holds something. */
     private void checkOutFree() throws IOException {
         if (Files.exists(out) && !isEmptyFolder(out)) {
@@ -96,14 +163,23 @@ final class ConvertGqaCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes the whole folder beside {@code out}, then renames it into place: a folder is all there or absent. */
+    /** Writes a model folder into a staging folder. */
+    private interface FolderWriter {
+        void write(Path staging) throws IOException;
+    }
+
     private void saveAtomically(LoadedModel converted, Map<String, String> metadata) throws IOException {
+        saveAtomically(staging -> ModelFolder.save(staging, converted, metadata));
+    }
+
+    /** Writes the whole folder beside {@code out}, then renames it into place: a folder is all there or absent. */
+    private void saveAtomically(FolderWriter writer) throws IOException {
         Path target = out.toAbsolutePath();
         Path parent = target.getParent();
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
-            ModelFolder.save(staging, converted, metadata);
+            writer.write(staging);
             if (Files.isDirectory(target)) {
                 Files.delete(target);           // empty, checked before
             }

@@ -16,6 +16,7 @@ import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.binding.BooleanBinding;
 import javafx.concurrent.Task;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -62,11 +63,13 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignT;
 
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.Parameters;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.train.BatchView;
 import org.stepwise.train.LossHistory;
 import org.stepwise.train.Optimizer;
+import org.stepwise.train.ParallelCorpus;
 import org.stepwise.train.TrainingSettings;
 import org.stepwise.train.TrainingSnapshot;
 import org.stepwise.train.TrainingSpeed;
@@ -96,6 +99,8 @@ public final class TrainingDashboard extends VBox {
     static final double MARKER_HALF_WIDTH = 0.006;
     /** Widest cell of a heatmap in the dashboard, in pixels; wide matrices get narrower cells to fit. */
     private static final double MAX_CELL = 14;
+    /** Sentence pairs of a translation batch listed under the batch view. */
+    private static final int SHOWN_PAIRS = 5;
     /** Width the dashboard's heatmaps try to fit their columns into, in pixels. */
     private static final double HEATMAP_FIT_WIDTH = 360;
     /** Height of the scrolling box around each heatmap, in pixels. */
@@ -116,6 +121,8 @@ public final class TrainingDashboard extends VBox {
     private final ComboBox<Double> speed = new ComboBox<>();
     private final Label message = new Label();
     private final Label offReason = new Label();
+    private final Label translationNote = new Label();
+    private final Label sampleTitle = new Label();
     private final BooleanProperty trainingOff = new SimpleBooleanProperty(this, "trainingOff", false);
     private final Button useSuggestedRate = new Button();
     private final ProgressBar progress = new ProgressBar();
@@ -178,6 +185,7 @@ public final class TrainingDashboard extends VBox {
         this.deltaHeatmap = new HeatmapView(messages);
         this.batchHeatmap = new HeatmapView(messages);
         this.maskHeatmap = new HeatmapView(messages);
+        this.translating = viewModel.translationModelProperty().isNotNull();
         setId("training-dashboard");
         getStyleClass().add("training-dashboard");
         getStylesheets().add(TrainingDashboard.class.getResource("dashboard.css").toExternalForm());
@@ -199,6 +207,7 @@ public final class TrainingDashboard extends VBox {
         subscriptions.add(viewModel.snapshotProperty().subscribe((before, after) -> show(after)));
         subscriptions.add(viewModel.lossHistoryProperty().subscribe((before, after) -> showLosses(after)));
         subscriptions.add(viewModel.modelProperty().subscribe((before, after) -> showModel(after)));
+        subscriptions.add(viewModel.translationModelProperty().subscribe((before, after) -> showTranslationModel(after)));
         subscriptions.add(viewModel.epochsEndedProperty().subscribe((before, after) -> flashEpochEnd()));
         subscriptions.add(viewModel.viewedMomentProperty().subscribe((before, after) -> showViewedMoment(after)));
         showCurrentState();
@@ -207,6 +216,7 @@ public final class TrainingDashboard extends VBox {
     /** Shows what the view model already holds, for a dashboard built on a view model that is training. */
     private void showCurrentState() {
         showModel(viewModel.modelProperty().get());
+        showTranslationModel(viewModel.translationModelProperty().get());
         showLosses(viewModel.lossHistoryProperty().get());
         show(viewModel.snapshotProperty().get());
         showViewedMoment(viewModel.viewedMomentProperty().get());
@@ -260,6 +270,31 @@ public final class TrainingDashboard extends VBox {
     /** See {@link TrainingViewModel#modelProperty()}. */
     public ObjectProperty<LoadedModel> modelProperty() {
         return viewModel.modelProperty();
+    }
+
+    /**
+     * Trains the translation model {@code model} (a copy of its weights) on the bundled English→Chinese pairs, paused,
+     * with the settings in force; asks first when unsaved training would be replaced. False when the user cancelled
+     * or the pairs could not be read or do not fit the model (the message line says why).
+     */
+    public boolean trainTranslation(LoadedEncoderDecoder model) {
+        if (!confirmReplaceTraining()) {
+            return false;
+        }
+        if (viewModel.isRunning()) {
+            viewModel.pause();
+        }
+        TrainingSettings settings = viewModel.settings();
+        try {
+            TranslationCorpus pairs = TranslationCorpus.englishChinese(messages.getString("dashboard.corpus.pairs"));
+            setTrainingOff(null);
+            viewModel.train(model, pairs, settings != null ? settings : TrainingSettings.defaults());
+            return true;
+        } catch (java.io.IOException | IllegalArgumentException cannot) {
+            viewModel.showMessage(I18n.format(messages, "dashboard.translation.cannot", cannot.getMessage()), true,
+                    null);
+            return false;
+        }
     }
 
     /**
@@ -336,6 +371,9 @@ public final class TrainingDashboard extends VBox {
 
     // ---------------------------------------------------------------- building the view
 
+    /** True while a translation model trains: the controls that do not apply to it are off. */
+    private final BooleanBinding translating;
+
     private Node header() {
         Label title = new Label(messages.getString("dashboard.title"));
         title.getStyleClass().add("dashboard-title");
@@ -348,6 +386,8 @@ public final class TrainingDashboard extends VBox {
                 "dashboard.session.open.tooltip", this::openSession);
         Button save = button("dashboard-save-session", "dashboard.session.saveButton", MaterialDesignC.CONTENT_SAVE,
                 "dashboard.session.save.tooltip", this::saveSession);
+        newModel.disableProperty().bind(translating);
+        save.disableProperty().bind(translating);
         FlowPane files = new FlowPane(6, 6, newModel, open, save);
         files.setAlignment(Pos.CENTER_RIGHT);
         HBox.setHgrow(files, Priority.ALWAYS);
@@ -368,7 +408,12 @@ public final class TrainingDashboard extends VBox {
         offReason.setWrapText(true);
         offReason.visibleProperty().bind(trainingOff);
         offReason.managedProperty().bind(trainingOff);
-        return new VBox(4, top, modelSummary, offReason, busy);
+        translationNote.setId("dashboard-translation-note");
+        translationNote.getStyleClass().add("dashboard-caption");
+        translationNote.setWrapText(true);
+        translationNote.visibleProperty().bind(translating);
+        translationNote.managedProperty().bind(translating);
+        return new VBox(4, top, modelSummary, offReason, translationNote, busy);
     }
 
     private Node transport() {
@@ -483,6 +528,7 @@ public final class TrainingDashboard extends VBox {
         corpus.getItems().addAll(messages.getString("dashboard.corpus.english"),
                 messages.getString("dashboard.corpus.chinese"), messages.getString("dashboard.corpus.openFile"));
         corpus.setMaxWidth(Double.MAX_VALUE);
+        corpus.disableProperty().bind(translating);
         corpus.setOnAction(event -> {
             if (!updatingControls) {
                 chooseCorpus(corpus.getSelectionModel().getSelectedIndex());
@@ -632,9 +678,14 @@ public final class TrainingDashboard extends VBox {
         sample.setMinHeight(Region.USE_PREF_SIZE);
         sample.textProperty().bind(viewModel.sampleTextProperty().map(text -> text.isEmpty()
                 ? messages.getString("dashboard.sample.waiting") : text.replace("\n", " ↵ ")));
-        Label title = new Label(messages.getString("dashboard.sample"));
+        Label title = sampleTitle;
+        title.setId("dashboard-sample-title");
+        title.textProperty().bind(javafx.beans.binding.Bindings.when(translating)
+                .then(messages.getString("dashboard.sample.translation"))
+                .otherwise(messages.getString("dashboard.sample")));
         title.getStyleClass().add("dashboard-section");
         title.setWrapText(true);
+        temperature.disableProperty().bind(translating);
         Label temperatureLabel = new Label(messages.getString("dashboard.temperature"),
                 icon(MaterialDesignT.THERMOMETER));
         temperatureLabel.setMinWidth(Region.USE_PREF_SIZE);
@@ -779,6 +830,32 @@ public final class TrainingDashboard extends VBox {
                 : ParameterLayout.TOKEN_EMBEDDING);
     }
 
+    /** Shows the translation model being trained; null when a text model trains instead (nothing to do). */
+    private void showTranslationModel(LoadedEncoderDecoder model) {
+        if (model == null) {
+            return;
+        }
+        String pairsName = viewModel.corpusNameProperty().get();
+        updatingControls = true;
+        try {
+            corpus.getSelectionModel().clearSelection();
+            corpus.setPromptText(pairsName);
+        } finally {
+            updatingControls = false;
+        }
+        var config = model.config();
+        var shared = config.shared();
+        modelSummary.setText(I18n.format(messages, "dashboard.translationSummary", model.name(),
+                config.nEncoderLayer(), config.nDecoderLayer(), shared.nHead(), shared.dModel(),
+                config.sourceVocabSize(), config.targetVocabSize(), shared.contextLength(),
+                model.parameters().count(), pairsName));
+        translationNote.setText(messages.getString("dashboard.translation.note"));
+        String chosen = weightName.getValue();
+        weightName.getItems().setAll(model.parameters().names());
+        weightName.setValue(chosen != null && model.parameters().has(chosen) ? chosen
+                : ParameterLayout.TOKEN_EMBEDDING);
+    }
+
     private void showLosses(LossHistory history) {
         lossChart.setSeries(messages.getString("dashboard.series.train"), toDoubles(history.trainIterations()),
                 history.trainLosses());
@@ -875,15 +952,18 @@ public final class TrainingDashboard extends VBox {
                 : largest == 0 ? I18n.format(messages, "dashboard.delta.unchanged", change.update())
                 : I18n.format(messages, "dashboard.delta.caption", change.update(), largest));
         LoadedModel model = viewModel.modelProperty().get();
-        if (model == null || change.update() == 0) {
+        LoadedEncoderDecoder translation = viewModel.translationModelProperty().get();
+        Tokenizer readTokens = model != null ? model.tokenizer()
+                : translation != null ? translation.targetTokenizer() : null;
+        if (readTokens == null || change.update() == 0) {
             movedRows.setText("");
             return;
         }
-        int[] moved = change.movedEmbeddingRows();
-        int vocab = model.config().vocabSize();
+        int[] moved = change.movedEmbeddingRows();      // rows of wte: the decoder's (target) token embedding
+        int vocab = readTokens.vocabSize();
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < Math.min(moved.length, 40); i++) {
-            tokens.add(TokenDisplay.of(model.tokenizer(), moved[i]).text());
+            tokens.add(TokenDisplay.of(readTokens, moved[i]).text());
         }
         String list = String.join("  ", tokens) + (moved.length > tokens.size() ? "  …" : "");
         movedRows.setText(I18n.format(messages, "dashboard.delta.movedRows", moved.length, vocab, list));
@@ -892,6 +972,11 @@ public final class TrainingDashboard extends VBox {
     private void showBatch() {
         BatchView batch = shownBatch;
         LoadedModel model = viewModel.modelProperty().get();
+        LoadedEncoderDecoder translation = viewModel.translationModelProperty().get();
+        if (translation != null && batch != null && batch.batchSize() > 0) {
+            showTranslationBatch(batch, translation);
+            return;
+        }
         if (batch == null || model == null || batch.batchSize() == 0) {
             batchText.setText(messages.getString("dashboard.batch.none"));
             return;
@@ -924,6 +1009,48 @@ public final class TrainingDashboard extends VBox {
         String first = tokenizer.decode(batch.inputs()[0]).replace("\n", " ↵ ");
         batchText.setText(I18n.format(messages, "dashboard.batch.caption", rows, length, batch.dModel(),
                 batch.predictions(), first));
+    }
+
+    /**
+     * A translation batch: the decoder's input ids [B, T] (each row the start id and a target sentence, shorter
+     * rows padded with the end id), the decoder's causal mask, and the pairs themselves, source → target.
+     */
+    private void showTranslationBatch(BatchView batch, LoadedEncoderDecoder translation) {
+        int rows = batch.batchSize();
+        int length = batch.sequenceLength();
+        double[] ids = new double[rows * length];                   // [B, T] decoder input ids
+        List<String> rowLabels = new ArrayList<>(rows);
+        for (int row = 0; row < rows; row++) {
+            for (int position = 0; position < length; position++) {
+                ids[row * length + position] = batch.inputs()[row][position];
+            }
+            rowLabels.add("#" + batch.sampleIndices()[row]);
+        }
+        fitCells(batchHeatmap, length);
+        batchHeatmap.setValues(ids, rows, length);
+        batchHeatmap.setRange(0, Math.max(1, translation.config().targetVocabSize() - 1));
+        batchHeatmap.setRowLabels(rowLabels);
+        batchHeatmap.setTitle(I18n.format(messages, "dashboard.batch.pairsTitle", rows, length));
+        double[] mask = new double[length * length];                // [T, T]: 1 where query may see key
+        for (int query = 0; query < length; query++) {
+            for (int key = 0; key < length; key++) {
+                mask[query * length + key] = batch.attends(query, key) ? 1 : Double.NEGATIVE_INFINITY;
+            }
+        }
+        fitCells(maskHeatmap, length);
+        maskHeatmap.setValues(mask, length, length);
+        maskHeatmap.setTitle(messages.getString("dashboard.batch.mask"));
+        TrainingSnapshot now = viewModel.snapshotProperty().get();
+        List<ParallelCorpus.Pair> pairs = now == null ? List.of() : now.batchPairs();
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < Math.min(pairs.size(), SHOWN_PAIRS); i++) {
+            list.append('\n').append(pairs.get(i).source()).append(" → ").append(pairs.get(i).target());
+        }
+        if (pairs.size() > SHOWN_PAIRS) {
+            list.append("\n…");
+        }
+        batchText.setMinHeight(Region.USE_PREF_SIZE);     // every listed pair stays readable
+        batchText.setText(I18n.format(messages, "dashboard.batch.pairsCaption", rows, length) + list);
     }
 
     // ---------------------------------------------------------------- actions

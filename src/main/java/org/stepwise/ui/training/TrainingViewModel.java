@@ -34,13 +34,16 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.concurrent.Task;
 
 import org.stepwise.app.DefaultModel;
+import org.stepwise.model.EncoderDecoder;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.Parameters;
 import org.stepwise.model.Transformer;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.sample.Generator;
 import org.stepwise.sample.SamplingSettings;
+import org.stepwise.sample.Translator;
 import org.stepwise.tokenizer.Tokenizer;
 import org.stepwise.train.Dataset;
 import org.stepwise.train.LossHistory;
@@ -53,6 +56,7 @@ import org.stepwise.train.TrainingSettings;
 import org.stepwise.train.TrainingSnapshot;
 import org.stepwise.train.TrainingSpeed;
 import org.stepwise.train.TrainingTimeline;
+import org.stepwise.train.TranslationLoop;
 import org.stepwise.train.UpdateStrategy;
 import org.stepwise.ui.I18n;
 
@@ -60,7 +64,10 @@ import org.stepwise.ui.I18n;
  * State of the training dashboard: owns the {@link Trainer} of the model being trained, turns its snapshots into
  * FX properties (coalesced: however many arrive, the FX thread handles at most ten a second, only ever the latest,
  * plus the latest noteworthy event), keeps the generated text sample fresh, lets the timeline show an earlier moment, and saves
- * and opens training sessions. Every public method is called on the FX thread unless it says otherwise.
+ * and opens training sessions. It trains either a text model ({@link #modelProperty()}) on a {@link Corpus}, or a
+ * translation model ({@link #translationModelProperty()}) on {@link TranslationCorpus} sentence pairs; then the
+ * sample is the greedy translation of a held-back sentence, and the run cannot be saved as a session. Every public
+ * method is called on the FX thread unless it says otherwise.
  */
 public final class TrainingViewModel implements AutoCloseable {
 
@@ -80,6 +87,8 @@ public final class TrainingViewModel implements AutoCloseable {
     private volatile ResourceBundle messages;
     private final List<Consumer<Parameters>> weightsListeners = new CopyOnWriteArrayList<>();
     private final ObjectProperty<LoadedModel> model = new SimpleObjectProperty<>(this, "model");
+    private final ReadOnlyObjectWrapper<LoadedEncoderDecoder> translationModel =
+            new ReadOnlyObjectWrapper<>(this, "translationModel");
     private final ReadOnlyObjectWrapper<TrainingSnapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
     private final ReadOnlyObjectWrapper<LossHistory> lossHistory =
             new ReadOnlyObjectWrapper<>(this, "lossHistory", LossHistory.empty());
@@ -118,6 +127,8 @@ public final class TrainingViewModel implements AutoCloseable {
     private volatile Parameters lastNotifiedWeights;
     private volatile TrainingSnapshot newestForSample;
     private volatile LoadedModel modelForSample;
+    private volatile LoadedEncoderDecoder translationForSample;
+    private volatile String sentenceForSample;
     private volatile double temperatureForSample = 0.8;
     private Parameters lastSampledWeights;
     private double lastSampledTemperature = Double.NaN;
@@ -125,6 +136,7 @@ public final class TrainingViewModel implements AutoCloseable {
     public TrainingViewModel(ResourceBundle messages) {
         this.messages = messages;
         model.addListener((observable, before, after) -> modelForSample = after);
+        translationModel.addListener((observable, before, after) -> translationForSample = after);
         temperature.addListener((observable, before, after) -> temperatureForSample = after.doubleValue());
         sampler.scheduleWithFixedDelay(this::refreshSample, SAMPLE_PERIOD_SECONDS, SAMPLE_PERIOD_SECONDS,
                 TimeUnit.SECONDS);
@@ -178,8 +190,36 @@ public final class TrainingViewModel implements AutoCloseable {
         Dataset data = new Dataset(ids, start.config().contextLength(), VALIDATION_FRACTION);
         TrainingLoop loop = new TrainingLoop(start.config(), start.parameters().copy(), data, settings);
         startSettings = settings;
-        replaceTrainer(new Trainer(loop), start, text);
+        replaceTrainer(new Trainer(loop), start, text, null);
         savedIteration = 0;
+    }
+
+    /**
+     * Starts training the translation model {@code start} (its weights are copied) on {@code pairs}, paused;
+     * replaces any run in progress. The validation loss is that of the held-back pairs.
+     *
+     * @throws IllegalArgumentException naming the pair when a sentence does not fit the model's context
+     */
+    public void train(LoadedEncoderDecoder start, TranslationCorpus pairs, TrainingSettings settings) {
+        TranslationLoop loop = TranslationLoop.of(start, pairs.train(), pairs.test(), settings);
+        startSettings = settings;
+        sentenceForSample = pairs.shownSentence();
+        corpusName.set(pairs.name());
+        replaceTrainer(new Trainer(loop), null, null, start);
+        savedIteration = 0;
+    }
+
+    /**
+     * The translation model being trained, with its weights when it was opened or reset; null while a text model
+     * trains (then {@link #modelProperty()} holds it).
+     */
+    public ReadOnlyObjectProperty<LoadedEncoderDecoder> translationModelProperty() {
+        return translationModel.getReadOnlyProperty();
+    }
+
+    /** True while a translation model trains. */
+    public boolean isTranslating() {
+        return translationModel.get() != null;
     }
 
     /** Continues a saved session exactly, paused. */
@@ -189,11 +229,12 @@ public final class TrainingViewModel implements AutoCloseable {
         LoadedModel start = new LoadedModel(session.name(), session.config(), session.state().weights().copy(),
                 session.tokenizer());
         corpusName.set(corpusLabel);
-        replaceTrainer(resumed, start, null);
+        replaceTrainer(resumed, start, null, null);
         savedIteration = session.state().iteration();
     }
 
-    private void replaceTrainer(Trainer next, LoadedModel start, Corpus text) {
+    /** One of {@code start} (a text model) and {@code translation} is null. */
+    private void replaceTrainer(Trainer next, LoadedModel start, Corpus text, LoadedEncoderDecoder translation) {
         closeTrainer();
         latest.set(null);
         latestEvent.set(null);
@@ -211,6 +252,7 @@ public final class TrainingViewModel implements AutoCloseable {
             corpusName.set(text.name());
         }
         model.set(start);
+        translationModel.set(translation);
         trainer = next;
         trainerListener = this::onSnapshot;
         next.addListener(trainerListener);
@@ -392,7 +434,7 @@ public final class TrainingViewModel implements AutoCloseable {
     /** True when iterations were trained since the run was opened or last saved. */
     public boolean hasUnsavedProgress() {
         TrainingSnapshot current = snapshot.get();
-        return current != null && current.iteration() != savedIteration;
+        return current != null && current.iteration() != savedIteration && !isTranslating();
     }
 
     /** True while training runs on its own. */
@@ -404,9 +446,14 @@ public final class TrainingViewModel implements AutoCloseable {
     /**
      * Captures the run between two iterations and writes it into {@code dir} on a background thread, atomically:
      * into a fresh folder beside {@code dir}, which then takes the place of {@code dir} (an older session there
-     * is replaced only once the new one is complete). Completes on a background thread.
+     * is replaced only once the new one is complete). Completes on a background thread. A translation run cannot
+     * be saved: the future fails with an {@link UnsupportedOperationException}.
      */
     public CompletableFuture<Path> saveSession(Path dir) {
+        if (isTranslating()) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                    messages.getString("dashboard.translation.noSession")));
+        }
         LoadedModel current = model.get();
         if (trainer == null || current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no model is being trained yet"));
@@ -426,9 +473,14 @@ public final class TrainingViewModel implements AutoCloseable {
 
     /**
      * A copy of the whole run between two iterations, named {@code name}, e.g. for an autosave; unlike
-     * {@link #saveSession} it does not count as saving the run. Completes on the trainer's thread.
+     * {@link #saveSession} it does not count as saving the run. Completes on the trainer's thread; fails for a
+     * translation run, which cannot be saved.
      */
     public CompletableFuture<TrainingSession> captureSession(String name) {
+        if (isTranslating()) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                    messages.getString("dashboard.translation.noSession")));
+        }
         LoadedModel current = model.get();
         if (trainer == null || current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no model is being trained yet"));
@@ -552,6 +604,12 @@ public final class TrainingViewModel implements AutoCloseable {
                 if (current != null) {
                     model.set(new LoadedModel(current.name(), current.config(), event.weights(), current.tokenizer()));
                 }
+                LoadedEncoderDecoder translation = translationModel.get();
+                if (translation != null) {
+                    translationModel.set(new LoadedEncoderDecoder(translation.name(), translation.config(),
+                            event.weights(), translation.sourceTokenizer(), translation.targetTokenizer(),
+                            translation.lowercaseSource()));
+                }
                 showMessage(I18n.format(messages, Trainer.RESET_KEY, String.valueOf(event.settings().seed())), false,
                         null);
             }
@@ -575,6 +633,18 @@ public final class TrainingViewModel implements AutoCloseable {
     private void refreshSample() {
         try {
             TrainingSnapshot current = newestForSample;
+            LoadedEncoderDecoder translation = translationForSample;
+            String sentence = sentenceForSample;
+            if (translation != null) {
+                if (current == null || sentence == null || current.weights() == lastSampledWeights
+                        || current.weights().count() != translation.parameters().count()) {
+                    return;
+                }
+                String text = sentence + " → " + translate(translation, current.weights(), sentence);
+                lastSampledWeights = current.weights();
+                Platform.runLater(() -> sampleText.set(text));
+                return;
+            }
             LoadedModel shown = modelForSample;
             double chosenTemperature = temperatureForSample;
             if (current == null || shown == null || current.weights().count() != shown.parameters().count()
@@ -603,6 +673,18 @@ public final class TrainingViewModel implements AutoCloseable {
                 SamplingSettings.ofTemperature(temperatureValue), tokenizer.specials().eos(),
                 new SplittableRandom(iteration));
         return tokenizer.decode(ids);
+    }
+
+    /**
+     * The greedy translation of {@code sentence} by {@code model}'s architecture and tokenizers with
+     * {@code weights} (Not modified): the most likely target token at every step, until the end id or the context
+     * is full.
+     */
+    static String translate(LoadedEncoderDecoder model, Parameters weights, String sentence) {
+        Translator translator = new Translator(new EncoderDecoder(model.config(), weights));
+        int[] ids = translator.translate(model.encodeSource(sentence), model.startId(), model.endId(),
+                model.config().shared().contextLength() - 1, SamplingSettings.GREEDY, new SplittableRandom(0));
+        return model.targetTokenizer().decode(ids);
     }
 
     private static int firstPromptId(Tokenizer tokenizer) {
