@@ -10,8 +10,8 @@ import org.stepwise.ui.training.TrainingDashboard;
 
 /**
  * Puts the translation window in place of the decoder-only visualizer when a translation model is opened, and
- * back when a decoder-only model is: the training dashboard moves along, with training off for a translation
- * model (and the reason on its controls). Every method is called on the FX thread.
+ * back when a decoder-only model is: the training dashboard moves along and trains the translation model on the
+ * English→Chinese pairs, and the window follows its weights. Every method is called on the FX thread.
  */
 public final class TranslationScreen {
 
@@ -21,7 +21,8 @@ public final class TranslationScreen {
     private final TrainingDashboard dashboard;
     private TranslationViewModel viewModel;
     private TranslationWindow window;
-    private boolean showing;
+    private volatile boolean showing;
+    private boolean followsTrainer;
 
     /**
      * @param frame      the scene's root, whose centre holds the visualizer or the translation window
@@ -38,7 +39,10 @@ public final class TranslationScreen {
         this.dashboard = dashboard;
     }
 
-    /** Shows {@code model} in the translation window; the trainer pauses and says why it cannot train it. */
+    /**
+     * Shows {@code model} in the translation window and hands it to the trainer (paused); when the user keeps the
+     * run in progress instead, the trainer pauses and says why it does not train this model.
+     */
     public void show(LoadedEncoderDecoder model) {
         if (model == null) {
             throw new IllegalArgumentException("a model is required");
@@ -49,10 +53,21 @@ public final class TranslationScreen {
         } else {
             viewModel.setModel(model);
         }
-        if (dashboard.viewModel().readyProperty().get()) {
-            dashboard.viewModel().pause();
+        if (!dashboard.trainTranslation(model)) {
+            // The user kept the run in progress (or the pairs cannot be read): shown, but not trained.
+            if (dashboard.viewModel().readyProperty().get()) {
+                dashboard.viewModel().pause();
+            }
+            dashboard.setTrainingOff(I18n.format(messages, "encdec.training.off", model.name()));
         }
-        dashboard.setTrainingOff(I18n.format(messages, "encdec.training.off", model.name()));
+        if (!followsTrainer) {
+            followsTrainer = true;
+            dashboard.addWeightsListener(weights -> {
+                if (showing && viewModel != null) {
+                    viewModel.setLiveWeights(weights);     // weights of another model are ignored there
+                }
+            });
+        }
         if (!showing) {
             visualizer.setRight(null);
             window.root().setRight(dashboard);

@@ -1,5 +1,11 @@
 package org.stepwise.ui.translate;
 
+import org.stepwise.model.ParameterLayout;
+
+import org.stepwise.model.Parameters;
+
+import javafx.animation.PauseTransition;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,6 +59,10 @@ import org.stepwise.ui.stage.StageContext;
  */
 public final class TranslationViewModel implements StageActions, AutoCloseable {
 
+    /** Shortest time in milliseconds between two recomputations for the trainer's new weights. */
+    public static final long LIVE_REFRESH_MILLIS = 300;
+
+
     /** Both halves of one traced pass with the sentences they were run on; the sides are null for an empty source. */
     private record Result(LoadedEncoderDecoder model, String source, String target, PreparedSentence sourceSentence,
                           PreparedSentence targetSentence, EncoderDecoderPipeline.Side encoder,
@@ -84,6 +94,10 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
     private final Sampler sampler = new Sampler();
     private final SplittableRandom random = new SplittableRandom(2026);
     private volatile LoadedEncoderDecoder workerModel;
+    /** The shown model with the trainer's latest weights, once some came (FX thread). */
+    private LoadedEncoderDecoder liveModel;
+    private volatile Parameters pendingWeights;
+    private final java.util.concurrent.atomic.AtomicBoolean liveScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile String requestedSource = "";
     private volatile String requestedTarget = "";
     private EncoderDecoder engine;              // worker thread only
@@ -134,6 +148,7 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
             throw new IllegalArgumentException("a model is required");
         }
         translating.set(false);
+        liveModel = null;
         model.set(newModel);
         workerModel = newModel;
         head.set(0);
@@ -207,9 +222,44 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
         return new PreparedSentence(text, new Tokenizer.Encoding(ids, tokens, spans), ids, 0, unknown, notices);
     }
 
+    /**
+     * Shows the trainer's latest weights of this model (any thread): the stage, head, token and sentences stay, and
+     * the trace is computed again with them. Calls within {@value #LIVE_REFRESH_MILLIS} ms are coalesced into one
+     * recomputation with the newest weights; weights of another architecture are ignored.
+     */
+    public void setLiveWeights(Parameters weights) {
+        pendingWeights = weights;
+        if (liveScheduled.compareAndSet(false, true)) {
+            Platform.runLater(() -> {
+                PauseTransition wait = new PauseTransition(javafx.util.Duration.millis(LIVE_REFRESH_MILLIS));
+                wait.setOnFinished(event -> showLiveWeights());
+                wait.play();
+            });
+        }
+    }
+
+    private void showLiveWeights() {
+        liveScheduled.set(false);
+        Parameters weights = pendingWeights;
+        LoadedEncoderDecoder shown = model.get();
+        if (weights == null || shown == null) {
+            return;
+        }
+        try {
+            ParameterLayout.of(shown.config()).check(weights);
+        } catch (IllegalArgumentException otherModel) {
+            return;
+        }
+        LoadedEncoderDecoder trained = new LoadedEncoderDecoder(shown.name(), shown.config(), weights,
+                shown.sourceTokenizer(), shown.targetTokenizer(), shown.lowercaseSource());
+        liveModel = trained;
+        workerModel = trained;
+        requestCompute();
+    }
+
     private void publish(Result result) {
         busy.set(computeQueued.get());
-        if (result.model() != model.get()) {
+        if (result.model() != model.get() && (liveModel == null || result.model() != liveModel)) {
             return;
         }
         status.set(result.error());
@@ -247,11 +297,12 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
     private void updateContext() {
         Result result = shown;
         Stage current = stage.get();
-        LoadedEncoderDecoder translation = model.get();
-        if (result == null || current == null || result.model() != translation) {
+        if (result == null || current == null
+                || result.model() != model.get() && (liveModel == null || result.model() != liveModel)) {
             context.set(null);
             return;
         }
+        LoadedEncoderDecoder translation = result.model();      // the shown model, with the trainer's weights if any
         EncoderDecoderPipeline.Side side = current.encoder() ? result.encoder() : result.decoder();
         PreparedSentence sentence = current.encoder() ? result.sourceSentence() : result.targetSentence();
         LoadedModel half = side == null

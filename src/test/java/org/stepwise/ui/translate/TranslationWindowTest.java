@@ -100,7 +100,8 @@ class TranslationWindowTest {
                 && app.translation().window().viewModel().contextProperty().get().run() != null);
         TranslationWindow window = app.translation().window();
         TranslationViewModel viewModel = window.viewModel();
-        assertTrue(app.dashboard().isTrainingOff(), "the trainer does not train a translation model");
+        assertFalse(app.dashboard().isTrainingOff(), "the dashboard trains the translation model");
+        assertEquals(model(app), app.dashboard().viewModel().translationModelProperty().get().config());
         assertEquals("i have three red apples", viewModel.sourceProperty().get());
         assertEquals("", viewModel.targetProperty().get());
         assertNull(app.opener().openedFolder(), "the session does not reopen a translation model");
@@ -169,6 +170,34 @@ class TranslationWindowTest {
         String scoreText = explanation.getText();
         assertTrue(scoreText.endsWith("= " + ExplanationFormatter.number(score)), scoreText + " ends with " + score);
         assertTrue(scoreText.contains("/" + ExplanationFormatter.number(Math.sqrt(headDim))), scoreText + " divides by √d");
+
+        // Three iterations of the dashboard's trainer: the window traces the sentence again with the new weights.
+        org.stepwise.ui.training.TrainingViewModel training = app.dashboard().viewModel();
+        SentenceTrace before = viewModel.contextProperty().get().run();
+        robot.interact(() -> {
+            training.stepIteration();
+            training.stepIteration();
+            training.stepIteration();
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> training.snapshotProperty().get() != null
+                && training.snapshotProperty().get().iteration() >= 3 && !training.snapshotProperty().get().running());
+        org.stepwise.model.Parameters trained = training.snapshotProperty().get().weights();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !viewModel.busyProperty().get()
+                && viewModel.contextProperty().get() != null && viewModel.contextProperty().get().run() != before
+                && viewModel.contextProperty().get().run().trace().get(HookKey.of(Hook.CROSS_PATTERN, 1, 2), row, column)
+                        != weight);
+        LoadedEncoderDecoder trainedModel = new LoadedEncoderDecoder(model.name(), model.config(), trained,
+                model.sourceTokenizer(), model.targetTokenizer(), model.lowercaseSource());
+        org.stepwise.model.Trace expectedTrace = org.stepwise.model.Trace.record(
+                new EncoderDecoder(trainedModel.config(), trainedModel.parameters()), source,
+                viewModel.contextProperty().get().run().ids());
+        assertEquals(expectedTrace.get(HookKey.of(Hook.CROSS_PATTERN, 1, 2), row, column),
+                viewModel.contextProperty().get().run().trace().get(HookKey.of(Hook.CROSS_PATTERN, 1, 2), row, column),
+                1e-12, "the window shows the trained weights' cross-attention");
+    }
+
+    private static org.stepwise.model.EncoderDecoderConfig model(StepwiseApp app) {
+        return app.translation().window().viewModel().modelProperty().get().config();
     }
 
     @Test
@@ -186,7 +215,7 @@ class TranslationWindowTest {
         assertEquals(EncoderDecoderPipeline.stages(viewModel.modelProperty().get().config()),
                 viewModel.stagesProperty().get());
         assertTrue(robot.lookup("#translation-window").tryQuery().isPresent());
-        assertTrue(app.dashboard().isTrainingOff());
+        assertFalse(app.dashboard().isTrainingOff(), "the dashboard trains the opened translation model");
         assertEquals(TranslationModel.FOLDER.toAbsolutePath().normalize(), app.opener().recent().folders().get(0)
                 .toAbsolutePath().normalize(), "the folder joins the recent list");
 
