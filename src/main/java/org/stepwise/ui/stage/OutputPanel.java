@@ -19,6 +19,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import org.stepwise.model.Hook;
@@ -119,6 +120,10 @@ final class OutputPanel implements StagePanel {
         controls.setHgap(10);
         controls.setVgap(8);
         controls.addRow(0, temperatureLabel, slider, temperatureValue);
+        for (Region whole : List.of(temperatureLabel, temperatureValue, topKLabel, topPLabel)) {
+            whole.setMinWidth(Region.USE_PREF_SIZE);        // on a narrow stage the slider gives way, never the words
+        }
+        temperature.setMinWidth(120);
         controls.addRow(1, topKLabel, topK);
         controls.addRow(2, topPLabel, topP);
         controls.getStyleClass().add("stage-box");

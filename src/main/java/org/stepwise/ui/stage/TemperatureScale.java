@@ -20,6 +20,8 @@ final class TemperatureScale extends Region {
     static final double[] MARKS = {0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0};
     /** Horizontal distance in pixels from the slider's edge to the centre of its thumb at either end. */
     private static final double THUMB_INSET = 8;
+    /** Least space in pixels between two tick labels shown. */
+    private static final double LABEL_GAP = 4;
 
     private final List<Line> ticks = new ArrayList<>();
     private final List<Label> labels = new ArrayList<>();
@@ -65,6 +67,34 @@ final class TemperatureScale extends Region {
             Label label = labels.get(i);
             double width = label.prefWidth(-1);
             label.resizeRelocate(Math.max(0, Math.min(getWidth() - width, x - width / 2)), 8, width, label.prefHeight(-1));
+        }
+        hideCrowdedLabels();
+    }
+
+    /** On a narrow slider, labels that would overlap are hidden: 1.0 first, then the ends, then the rest. */
+    private void hideCrowdedLabels() {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < MARKS.length; i++) {
+            if (MARKS[i] == 1.0) {
+                order.add(0, i);
+            } else if (i == 0 || i == MARKS.length - 1) {
+                order.add(Math.min(order.size(), 1), i);
+            } else {
+                order.add(i);
+            }
+        }
+        List<Label> shown = new ArrayList<>();
+        for (int index : order) {
+            Label label = labels.get(index);
+            boolean free = true;
+            for (Label other : shown) {
+                free &= label.getLayoutX() + label.getWidth() + LABEL_GAP <= other.getLayoutX()
+                        || other.getLayoutX() + other.getWidth() + LABEL_GAP <= label.getLayoutX();
+            }
+            label.setVisible(free);
+            if (free) {
+                shown.add(label);
+            }
         }
     }
 }
