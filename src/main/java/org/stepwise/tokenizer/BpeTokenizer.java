@@ -135,7 +135,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
         if (merges < 0) {
             throw new IllegalArgumentException("the number of merges must be ≥ 0, got " + merges);
         }
-        return learn(corpus, merges, Integer.MAX_VALUE);
+        return learn(corpus, merges, Integer.MAX_VALUE, (entries, wanted) -> { });
     }
 
     /**
@@ -146,12 +146,28 @@ public final class BpeTokenizer extends VocabularyTokenizer {
      *                                  corpus needs before any merge
      */
     public static BpeTokenizer trainToVocabSize(String corpus, int vocabSize) {
+        return trainToVocabSize(corpus, vocabSize, (entries, wanted) -> { });
+    }
+
+    /** Learns the merges a vocabulary entry comes from, and hears how far training got. */
+    @FunctionalInterface
+    public interface Progress {
+        /** Called after every merge: the vocabulary has {@code entries} of the {@code wanted} entries. */
+        void entries(int entries, int wanted);
+    }
+
+    /**
+     * As {@link #trainToVocabSize(String, int)}, telling {@code progress} the vocabulary's size after every merge
+     * (on the calling thread), so a window can show training with a progress bar.
+     */
+    public static BpeTokenizer trainToVocabSize(String corpus, int vocabSize, Progress progress) {
+        Objects.requireNonNull(progress, "progress");
         int baseSize = Vocabulary.SPECIALS.size() + baseSymbols(Objects.requireNonNull(corpus, "corpus")).size();
         if (vocabSize < baseSize) {
             throw new IllegalArgumentException("vocabSize " + vocabSize + " is too small: this corpus needs " + baseSize
                     + " entries before any merge (3 specials and its characters with and without " + END_OF_WORD + ")");
         }
-        return learn(corpus, Integer.MAX_VALUE, vocabSize);
+        return learn(corpus, Integer.MAX_VALUE, vocabSize, progress);
     }
 
     /** The merge history in rank order; unmodifiable. */
@@ -377,7 +393,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
     }
 
     /** The merge loop shared by {@link #train} and {@link #trainToVocabSize}. */
-    private static BpeTokenizer learn(String corpus, int maxMerges, int maxVocabSize) {
+    private static BpeTokenizer learn(String corpus, int maxMerges, int maxVocabSize, Progress progress) {
         Objects.requireNonNull(corpus, "corpus");
         List<String> learned = baseSymbols(corpus);
         Map<String, Integer> symbolIds = new HashMap<>();
@@ -436,6 +452,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                 vocabSize++;
             }
             history.add(new Merge(history.size(), symbolTexts.get(left), symbolTexts.get(right), count, token));
+            progress.entries(vocabSize, maxVocabSize);
             for (int index : pairs.wordsWith(best)) {
                 int[] word = words[index];
                 if (!contains(word, left, right)) {

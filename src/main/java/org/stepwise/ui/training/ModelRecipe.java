@@ -40,10 +40,15 @@ public record ModelRecipe(ModelConfig architecture, Tokenizer.Kind tokenizer, in
      * @throws IllegalArgumentException when the vocabulary size is too small for the corpus (BPE)
      */
     public Tokenizer trainTokenizer(String text) {
+        return trainTokenizer(text, (entries, wanted) -> { });
+    }
+
+    /** Trains the tokenizer on {@code text}; BPE tells {@code progress} its vocabulary's size after every merge. */
+    public Tokenizer trainTokenizer(String text, BpeTokenizer.Progress progress) {
         return switch (tokenizer) {
             case CHARACTER -> CharTokenizer.train(text);
             case WORD -> WordTokenizer.train(text, vocabSize - 3);     // the 3 special tokens come on top
-            case BPE -> BpeTokenizer.trainToVocabSize(text, vocabSize);
+            case BPE -> BpeTokenizer.trainToVocabSize(text, vocabSize, progress);
             case BYTE_LEVEL_BPE -> throw new IllegalStateException("checked in the constructor");
         };
     }

@@ -295,7 +295,13 @@ public final class TrainingViewModel implements AutoCloseable {
                 updateMessage(I18n.format(messages, "dashboard.build.tokenizer",
                         messages.getString("dashboard.tokenizer." + recipe.tokenizer().name())));
                 updateProgress(-1, 3);
-                Tokenizer tokenizer = recipe.trainTokenizer(text.text());
+                // BPE: the bar fills with the vocabulary as the merges are learned (the first third of the task).
+                Tokenizer tokenizer = recipe.trainTokenizer(text.text(), (entries, wanted) -> {
+                    if (entries % 8 == 0 || entries == wanted) {
+                        updateProgress((double) entries / wanted, 3);
+                        updateMessage(I18n.format(messages, "dashboard.build.merges", entries, wanted));
+                    }
+                });
                 updateProgress(1, 3);
                 updateMessage(I18n.format(messages, "dashboard.build.tokenizerDone", tokenizer.vocabSize()));
                 ModelConfig config = recipe.configFor(tokenizer);
