@@ -440,12 +440,21 @@ public final class TrainingLoop implements TrainableLoop {
 
     /** Why the weights that gave {@code loss} cannot be trusted, or null when they can. */
     private String checkFinite(double loss) {
+        return divergence(loss, explodingLoss(), uniformLoss(), gradients);
+    }
+
+    /**
+     * Why a step with {@code loss} and {@code gradients} (Not modified) cannot be trusted, or null when it can: a
+     * loss that is not finite or above {@code explodingLoss}, or a gradient that is not finite. {@code uniformLoss}
+     * (the loss of guessing uniformly) is named in the message. Shared with {@link TranslationLoop}.
+     */
+    static String divergence(double loss, double explodingLoss, double uniformLoss, Parameters gradients) {
         if (!Double.isFinite(loss)) {
             return "the loss became " + loss;
         }
-        if (loss > explodingLoss()) {
+        if (loss > explodingLoss) {
             return "the loss jumped to " + loss + ", more than " + EXPLODING_LOSS_FACTOR + " times the "
-                    + uniformLoss() + " of guessing uniformly";
+                    + uniformLoss + " of guessing uniformly";
         }
         if (!gradients.allFinite()) {
             return "a gradient became infinite or NaN";
@@ -476,17 +485,23 @@ public final class TrainingLoop implements TrainableLoop {
     }
 
     private void accumulate(Parameters grad, long tokens) {
-        for (String name : grad.names()) {
-            double[] source = grad.get(name).data;
-            double[] target = epochGradients.get(name).data;
-            for (int i = 0, n = grad.get(name).getNumElements(); i < n; i++) {
-                target[i] += source[i] * tokens;
-            }
-        }
+        addScaled(epochGradients, grad, tokens);
         epochTokens += tokens;
     }
 
-    private static void scale(Parameters p, double factor) {
+    /** {@code sum += factor · grad}, tensor by tensor. {@code sum} Modified; {@code grad} Not modified. */
+    static void addScaled(Parameters sum, Parameters grad, double factor) {
+        for (String name : grad.names()) {
+            double[] source = grad.get(name).data;
+            double[] target = sum.get(name).data;
+            for (int i = 0, n = grad.get(name).getNumElements(); i < n; i++) {
+                target[i] += source[i] * factor;
+            }
+        }
+    }
+
+    /** {@code p *= factor}, tensor by tensor. Modified. */
+    static void scale(Parameters p, double factor) {
         for (String name : p.names()) {
             CommonOps_DDRM.scale(factor, p.get(name));
         }

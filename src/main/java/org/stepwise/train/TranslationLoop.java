@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
-import org.ejml.dense.row.CommonOps_DDRM;
 
 import org.stepwise.model.EncoderDecoder;
 import org.stepwise.model.EncoderDecoderConfig;
@@ -339,7 +338,7 @@ public final class TranslationLoop implements TrainableLoop {
         boolean epochEnded = samplesInEpoch >= train.size();
         if (epochEnded) {
             if (settings.strategy() == UpdateStrategy.PER_EPOCH) {
-                scale(epochGradients, 1.0 / epochTokens);
+                TrainingLoop.scale(epochGradients, 1.0 / epochTokens);
                 String epochProblem = update(epochGradients);
                 epochGradients.zero();
                 epochTokens = 0;
@@ -368,17 +367,7 @@ public final class TranslationLoop implements TrainableLoop {
 
     /** Why the weights that gave {@code loss} cannot be trusted, or null when they can. */
     private String checkFinite(double loss) {
-        if (!Double.isFinite(loss)) {
-            return "the loss became " + loss;
-        }
-        if (loss > explodingLoss()) {
-            return "the loss jumped to " + loss + ", more than " + TrainingLoop.EXPLODING_LOSS_FACTOR + " times the "
-                    + uniformLoss() + " of guessing uniformly";
-        }
-        if (!gradients.allFinite()) {
-            return "a gradient became infinite or NaN";
-        }
-        return null;
+        return TrainingLoop.divergence(loss, explodingLoss(), uniformLoss(), gradients);
     }
 
     /** Clips, remembers the weights as they are (the last good ones), and takes one optimizer step. */
@@ -389,7 +378,7 @@ public final class TranslationLoop implements TrainableLoop {
         }
         lastGradientNorm = norm;
         if (settings.gradientClip() > 0 && norm > settings.gradientClip()) {
-            scale(grad, settings.gradientClip() / norm);
+            TrainingLoop.scale(grad, settings.gradientClip() / norm);
         }
         lastGoodWeights.setFrom(weights);
         optimizer.rememberState();
@@ -404,20 +393,8 @@ public final class TranslationLoop implements TrainableLoop {
     }
 
     private void accumulate(Parameters grad, long tokens) {
-        for (String name : grad.names()) {
-            double[] source = grad.get(name).data;
-            double[] target = epochGradients.get(name).data;
-            for (int i = 0, n = grad.get(name).getNumElements(); i < n; i++) {
-                target[i] += source[i] * tokens;
-            }
-        }
+        TrainingLoop.addScaled(epochGradients, grad, tokens);
         epochTokens += tokens;
-    }
-
-    private static void scale(Parameters p, double factor) {
-        for (String name : p.names()) {
-            CommonOps_DDRM.scale(factor, p.get(name));
-        }
     }
 
     /** Evaluates now: mean cross-entropy per target position on every held-back pair; NaN if there are none. */

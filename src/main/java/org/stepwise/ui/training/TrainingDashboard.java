@@ -983,6 +983,20 @@ public final class TrainingDashboard extends VBox {
         }
         int rows = batch.batchSize();
         int length = batch.sequenceLength();
+        showBatchHeatmaps(batch, model.config().vocabSize(), I18n.format(messages, "dashboard.batch.ids", rows, length));
+        Tokenizer tokenizer = model.tokenizer();
+        String first = tokenizer.decode(batch.inputs()[0]).replace("\n", " ↵ ");
+        batchText.setText(I18n.format(messages, "dashboard.batch.caption", rows, length, batch.dModel(),
+                batch.predictions(), first));
+    }
+
+    /**
+     * The batch's input ids [B, T] (rows labelled with the samples' indices, coloured over {@code vocabSize} ids)
+     * under {@code title}, and the causal mask [T, T] every row is trained with.
+     */
+    private void showBatchHeatmaps(BatchView batch, int vocabSize, String title) {
+        int rows = batch.batchSize();
+        int length = batch.sequenceLength();
         double[] ids = new double[rows * length];                   // [B, T] token ids
         List<String> rowLabels = new ArrayList<>(rows);
         for (int row = 0; row < rows; row++) {
@@ -993,9 +1007,9 @@ public final class TrainingDashboard extends VBox {
         }
         fitCells(batchHeatmap, length);
         batchHeatmap.setValues(ids, rows, length);
-        batchHeatmap.setRange(0, Math.max(1, model.config().vocabSize() - 1));
+        batchHeatmap.setRange(0, Math.max(1, vocabSize - 1));
         batchHeatmap.setRowLabels(rowLabels);
-        batchHeatmap.setTitle(I18n.format(messages, "dashboard.batch.ids", rows, length));
+        batchHeatmap.setTitle(title);
         double[] mask = new double[length * length];                // [T, T]: 1 where query may see key
         for (int query = 0; query < length; query++) {
             for (int key = 0; key < length; key++) {
@@ -1005,10 +1019,6 @@ public final class TrainingDashboard extends VBox {
         fitCells(maskHeatmap, length);
         maskHeatmap.setValues(mask, length, length);
         maskHeatmap.setTitle(messages.getString("dashboard.batch.mask"));
-        Tokenizer tokenizer = model.tokenizer();
-        String first = tokenizer.decode(batch.inputs()[0]).replace("\n", " ↵ ");
-        batchText.setText(I18n.format(messages, "dashboard.batch.caption", rows, length, batch.dModel(),
-                batch.predictions(), first));
     }
 
     /**
@@ -1018,28 +1028,8 @@ public final class TrainingDashboard extends VBox {
     private void showTranslationBatch(BatchView batch, LoadedEncoderDecoder translation) {
         int rows = batch.batchSize();
         int length = batch.sequenceLength();
-        double[] ids = new double[rows * length];                   // [B, T] decoder input ids
-        List<String> rowLabels = new ArrayList<>(rows);
-        for (int row = 0; row < rows; row++) {
-            for (int position = 0; position < length; position++) {
-                ids[row * length + position] = batch.inputs()[row][position];
-            }
-            rowLabels.add("#" + batch.sampleIndices()[row]);
-        }
-        fitCells(batchHeatmap, length);
-        batchHeatmap.setValues(ids, rows, length);
-        batchHeatmap.setRange(0, Math.max(1, translation.config().targetVocabSize() - 1));
-        batchHeatmap.setRowLabels(rowLabels);
-        batchHeatmap.setTitle(I18n.format(messages, "dashboard.batch.pairsTitle", rows, length));
-        double[] mask = new double[length * length];                // [T, T]: 1 where query may see key
-        for (int query = 0; query < length; query++) {
-            for (int key = 0; key < length; key++) {
-                mask[query * length + key] = batch.attends(query, key) ? 1 : Double.NEGATIVE_INFINITY;
-            }
-        }
-        fitCells(maskHeatmap, length);
-        maskHeatmap.setValues(mask, length, length);
-        maskHeatmap.setTitle(messages.getString("dashboard.batch.mask"));
+        showBatchHeatmaps(batch, translation.config().targetVocabSize(),
+                I18n.format(messages, "dashboard.batch.pairsTitle", rows, length));
         TrainingSnapshot now = viewModel.snapshotProperty().get();
         List<ParallelCorpus.Pair> pairs = now == null ? List.of() : now.batchPairs();
         StringBuilder list = new StringBuilder();
