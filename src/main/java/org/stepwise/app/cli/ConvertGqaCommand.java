@@ -121,30 +121,10 @@ final class ConvertGqaCommand implements Callable<Integer> {
     }
 
     private void reportTranslation(PrintWriter output, TranslationGqaComparison comparison, String pairsName) {
-        int before = comparison.before().shared().nKvHead();
-        int after = comparison.converted().config().shared().nKvHead();
-        long cacheBefore = comparison.cacheBefore().bytesPerToken();
-        long cacheAfter = comparison.cacheAfter().bytesPerToken();
-        if (json) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("kv_heads_before", before);
-            line.put("kv_heads_after", after);
-            line.put("pairs_loss_before", comparison.lossBefore());
-            line.put("pairs_loss_after", comparison.lossAfter());
-            line.put("kv_cache_bytes_per_token_before", cacheBefore);
-            line.put("kv_cache_bytes_per_token_after", cacheAfter);
-            line.put("pairs", pairsName);
-            line.put("out", out.toString());
-            output.println(Json.line(line));
-            return;
-        }
-        ResourceBundle messages = spec.resourceBundle();
-        output.println(format(messages, "convertGqa.pairs", pairsName));
-        output.println(format(messages, "convertGqa.lossBefore", before, decimal(comparison.lossBefore())));
-        output.println(format(messages, "convertGqa.lossAfter", after, decimal(comparison.lossAfter())));
-        output.println(format(messages, "convertGqa.translationCache", cacheBefore, cacheAfter,
-                String.format(Locale.ROOT, "%.1f", 100.0 * (cacheBefore - cacheAfter) / cacheBefore)));
-        output.println(format(messages, "convertGqa.saved", out));
+        report(output, new Figures(comparison.before().shared().nKvHead(),
+                comparison.converted().config().shared().nKvHead(), comparison.lossBefore(), comparison.lossAfter(),
+                comparison.cacheBefore().bytesPerToken(), comparison.cacheAfter().bytesPerToken()),
+                "pairs", pairsName, "convertGqa.pairs", "convertGqa.translationCache");
     }
 
     /** Refuses to overwrite a folder that already holds something. */
@@ -196,29 +176,43 @@ final class ConvertGqaCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter output, GqaComparison comparison, String corpusName) {
-        int before = comparison.before().nKvHead();
-        int after = comparison.converted().config().nKvHead();
-        long cacheBefore = comparison.cacheBefore().bytesPerToken();
-        long cacheAfter = comparison.cacheAfter().bytesPerToken();
+        report(output, new Figures(comparison.before().nKvHead(), comparison.converted().config().nKvHead(),
+                comparison.lossBefore(), comparison.lossAfter(), comparison.cacheBefore().bytesPerToken(),
+                comparison.cacheAfter().bytesPerToken()), "corpus", corpusName, "convertGqa.corpus", "convertGqa.cache");
+    }
+
+    /** The figures a conversion prints: key/value heads, loss and KV cache per token, before and after. */
+    private record Figures(int headsBefore, int headsAfter, double lossBefore, double lossAfter, long cacheBefore,
+                           long cacheAfter) {
+    }
+
+    /**
+     * Prints {@code figures} as one JSON line, or as lines in the user's language. {@code source} ("corpus" or
+     * "pairs") names what the loss was measured on, in the JSON keys and with {@code sourceMessage}.
+     */
+    private void report(PrintWriter output, Figures figures, String source, String sourceName, String sourceMessage,
+            String cacheMessage) {
         if (json) {
             Map<String, Object> line = new LinkedHashMap<>();
-            line.put("kv_heads_before", before);
-            line.put("kv_heads_after", after);
-            line.put("val_loss_before", comparison.lossBefore());
-            line.put("val_loss_after", comparison.lossAfter());
-            line.put("kv_cache_bytes_per_token_before", cacheBefore);
-            line.put("kv_cache_bytes_per_token_after", cacheAfter);
-            line.put("corpus", corpusName);
+            String loss = "corpus".equals(source) ? "val_loss" : "pairs_loss";
+            line.put("kv_heads_before", figures.headsBefore());
+            line.put("kv_heads_after", figures.headsAfter());
+            line.put(loss + "_before", figures.lossBefore());
+            line.put(loss + "_after", figures.lossAfter());
+            line.put("kv_cache_bytes_per_token_before", figures.cacheBefore());
+            line.put("kv_cache_bytes_per_token_after", figures.cacheAfter());
+            line.put(source, sourceName);
             line.put("out", out.toString());
             output.println(Json.line(line));
             return;
         }
         ResourceBundle messages = spec.resourceBundle();
-        output.println(format(messages, "convertGqa.corpus", corpusName));
-        output.println(format(messages, "convertGqa.lossBefore", before, decimal(comparison.lossBefore())));
-        output.println(format(messages, "convertGqa.lossAfter", after, decimal(comparison.lossAfter())));
-        output.println(format(messages, "convertGqa.cache", cacheBefore, cacheAfter,
-                String.format(Locale.ROOT, "%.1f", 100.0 * (cacheBefore - cacheAfter) / cacheBefore)));
+        output.println(format(messages, sourceMessage, sourceName));
+        output.println(format(messages, "convertGqa.lossBefore", figures.headsBefore(), decimal(figures.lossBefore())));
+        output.println(format(messages, "convertGqa.lossAfter", figures.headsAfter(), decimal(figures.lossAfter())));
+        output.println(format(messages, cacheMessage, figures.cacheBefore(), figures.cacheAfter(),
+                String.format(Locale.ROOT, "%.1f",
+                        100.0 * (figures.cacheBefore() - figures.cacheAfter()) / figures.cacheBefore())));
         output.println(format(messages, "convertGqa.saved", out));
     }
 
