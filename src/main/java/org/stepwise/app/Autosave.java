@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 import javafx.application.Platform;
 
-import org.stepwise.train.TrainingSession;
+import org.stepwise.train.SavedTraining;
 
 /**
  * Saves the session ({@link SessionState}) and the training ({@link TrainingAutosave}) every few minutes on a
@@ -27,13 +27,13 @@ import org.stepwise.train.TrainingSession;
 public final class Autosave implements AutoCloseable {
 
     /** What one save writes: the window's state and the trainer's copy of its run (may fail: no trainer yet). */
-    private record Gathered(SessionState session, CompletableFuture<TrainingSession> training) {
+    private record Gathered(SessionState session, CompletableFuture<SavedTraining> training) {
     }
 
     private final Path sessionFile;
     private final TrainingAutosave training;
     private final Supplier<SessionState> sessionSource;
-    private final Supplier<CompletableFuture<TrainingSession>> trainingSource;
+    private final Supplier<CompletableFuture<SavedTraining>> trainingSource;
     private final ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stepwise-autosave");
         thread.setDaemon(true);
@@ -53,7 +53,7 @@ public final class Autosave implements AutoCloseable {
      * @param trainingSource asks the trainer for a copy of its run; called on the FX thread
      */
     public Autosave(Path sessionFile, TrainingAutosave training, Supplier<SessionState> sessionSource,
-            Supplier<CompletableFuture<TrainingSession>> trainingSource) {
+            Supplier<CompletableFuture<SavedTraining>> trainingSource) {
         if (sessionFile == null || training == null || sessionSource == null || trainingSource == null) {
             throw new IllegalArgumentException("an autosave needs a session file, a training folder and their sources");
         }
@@ -117,7 +117,7 @@ public final class Autosave implements AutoCloseable {
     public void saveOnExit(Duration timeout) {
         saver.shutdown();
         SessionState session = sessionSource.get();
-        TrainingSession run = null;
+        SavedTraining run = null;
         try {
             run = trainingSource.get().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException noRun) {
@@ -148,7 +148,7 @@ public final class Autosave implements AutoCloseable {
         saver.shutdownNow();
     }
 
-    private void write(SessionState session, TrainingSession run) {
+    private void write(SessionState session, SavedTraining run) {
         synchronized (writeLock) {
             if (finished) {
                 return;

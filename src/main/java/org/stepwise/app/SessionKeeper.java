@@ -29,7 +29,7 @@ import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.pipeline.PreparedSentence;
 import org.stepwise.pipeline.Stage;
-import org.stepwise.train.TrainingSession;
+import org.stepwise.train.SavedTraining;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.lesson.LessonPlayer;
@@ -254,9 +254,9 @@ public final class SessionKeeper {
             openModel();
             return;
         }
-        Task<TrainingSession> load = new Task<>() {
+        Task<SavedTraining> load = new Task<>() {
             @Override
-            protected TrainingSession call() throws IOException {
+            protected SavedTraining call() throws IOException {
                 return trainingAutosave.load();
             }
         };
@@ -264,7 +264,7 @@ public final class SessionKeeper {
             if (closed) {
                 return;
             }
-            TrainingSession session = load.getValue();
+            SavedTraining session = load.getValue();
             if (previous == RunMarker.Previous.CRASHED) {
                 askToRestore(session);
             } else {
@@ -283,7 +283,7 @@ public final class SessionKeeper {
         thread.start();
     }
 
-    private void askToRestore(TrainingSession session) {
+    private void askToRestore(SavedTraining session) {
         ButtonType restore = new ButtonType(messages.getString("session.restore.yes"), ButtonBar.ButtonData.YES);
         ButtonType decline = new ButtonType(messages.getString("session.restore.no"), ButtonBar.ButtonData.NO);
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, I18n.format(messages, "session.restore.question",
@@ -309,7 +309,7 @@ public final class SessionKeeper {
         alert.show();
     }
 
-    private void resume(TrainingSession session) {
+    private void resume(SavedTraining session) {
         TrainingViewModel training = app.dashboard().viewModel();
         String corpus = saved != null && saved.corpusName() != null ? saved.corpusName() : session.name();
         training.pause();
@@ -430,9 +430,9 @@ public final class SessionKeeper {
     // ---------------------------------------------------------------- saving
 
     /** Asks the trainer for a copy of its run, under the name of its model (FX thread). */
-    private CompletableFuture<TrainingSession> captureTraining() {
-        LoadedModel trained = app.dashboard().modelProperty().get();
-        return app.dashboard().viewModel().captureSession(trained == null ? "autosave" : trained.name());
+    private CompletableFuture<SavedTraining> captureTraining() {
+        String trained = app.dashboard().viewModel().trainedModelName();
+        return app.dashboard().viewModel().captureSession(trained == null ? "autosave" : trained);
     }
 
     /** The window's state now (FX thread). */

@@ -16,12 +16,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.stepwise.files.AtomicFiles;
 import org.stepwise.model.io.ModelFileException;
-import org.stepwise.train.TrainingSession;
+import org.stepwise.train.SavedTraining;
 import org.stepwise.train.TrainingSessionFiles;
+import org.stepwise.train.TranslationSessionFiles;
 
 /**
  * The autosaved training in a folder of the data directory, replaced all-or-nothing: each save writes a whole
- * new session folder ({@link TrainingSessionFiles}) beside the last one, then points {@value #POINTER} at it in one
+ * new session folder ({@link TrainingSessionFiles} for a text model, {@link TranslationSessionFiles} for a
+ * translation model) beside the last one, then points {@value #POINTER} at it in one
  * atomic write, and only then deletes the older folders. A run stopped at any moment leaves {@value #POINTER}
  * naming a complete session: the old one until the new one is whole, the new one after.
  */
@@ -52,14 +54,14 @@ public final class TrainingAutosave {
      *
      * @return the folder the session was written into
      */
-    public synchronized Path save(TrainingSession session) throws IOException {
+    public synchronized Path save(SavedTraining session) throws IOException {
         Files.createDirectories(folder);
         String name = PREFIX + session.state().iteration() + "-" + System.currentTimeMillis();
         Path target = folder.resolve(name);
         for (int attempt = 1; Files.exists(target); attempt++) {
             target = folder.resolve(name + "-" + attempt);
         }
-        TrainingSessionFiles.save(target, session);
+        session.save(target);
         ObjectNode pointer = JSON.createObjectNode();
         pointer.put("folder", target.getFileName().toString());
         pointer.put("iteration", session.state().iteration());
@@ -103,18 +105,17 @@ public final class TrainingAutosave {
     }
 
     /** Opens the newest complete save, under the name it was saved with. */
-    public TrainingSession load() throws IOException {
+    public SavedTraining load() throws IOException {
         Path current = current();
         if (current == null) {
             throw new NoSuchFileException(folder.resolve(POINTER).toString(), null, "no autosaved training");
         }
-        TrainingSession opened = TrainingSessionFiles.load(current);
+        SavedTraining opened = SavedTraining.open(current);
         String name = JSON.readTree(Files.readAllBytes(folder.resolve(POINTER))).path("name").asText("");
         if (name.isEmpty()) {
             return opened;
         }
-        return new TrainingSession(name, opened.config(), opened.tokenizer(), opened.data(), opened.settings(),
-                opened.state(), opened.lossHistory());
+        return opened.withName(name);
     }
 
     /** Deletes the saves other than {@code kept}, and what a stopped save left half-written. */

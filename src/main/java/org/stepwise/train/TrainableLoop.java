@@ -84,7 +84,7 @@ public interface TrainableLoop {
      * A copy of the whole state, to save and resume.
      *
      * @param lossHistory Not modified
-     * @throws UnsupportedOperationException when this kind of loop cannot be saved as a session
+     * @throws UnsupportedOperationException when this loop cannot be saved as a session
      */
-    TrainingSession captureSession(String name, Tokenizer tokenizer, LossHistory lossHistory);
+    SavedTraining captureSession(String name, Tokenizer tokenizer, LossHistory lossHistory);
 }

@@ -63,7 +63,7 @@ public final class Trainer implements AutoCloseable {
     private record SetSpeed(TrainingSpeed speed) implements Command {
     }
 
-    private record CaptureSession(String name, Tokenizer tokenizer, CompletableFuture<TrainingSession> result)
+    private record CaptureSession(String name, Tokenizer tokenizer, CompletableFuture<SavedTraining> result)
             implements Command {
     }
 
@@ -106,8 +106,8 @@ public final class Trainer implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** A trainer that continues a saved session exactly, its loss history already in the timeline. */
-    public static Trainer resume(TrainingSession session) {
+    /** A trainer that continues a saved run exactly, its loss history already in the timeline. */
+    public static Trainer resume(SavedTraining session) {
         TrainingTimeline timeline = new TrainingTimeline();
         timeline.restoreLossHistory(session.lossHistory());
         return new Trainer(session.toLoop(), timeline);
@@ -221,14 +221,14 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * A copy of the whole training state between two iterations, to save with {@link TrainingSessionFiles}. The
-     * future fails with an {@link UnsupportedOperationException} for a loop that cannot be saved (a
-     * {@link TranslationLoop}).
+     * A copy of the whole training state between two iterations, to save with {@link SavedTraining#save}: a
+     * {@link TrainingSession} for a {@link TrainingLoop}, a {@link TranslationSession} for a {@link TranslationLoop}.
+     * The future fails with an {@link UnsupportedOperationException} for a loop that cannot be saved.
      *
-     * @param tokenizer the tokenizer of the corpus, saved with the model
+     * @param tokenizer the tokenizer of the corpus, saved with a text model (a translation model keeps its own two)
      */
-    public CompletableFuture<TrainingSession> captureSession(String name, Tokenizer tokenizer) {
-        CompletableFuture<TrainingSession> result = new CompletableFuture<>();
+    public CompletableFuture<SavedTraining> captureSession(String name, Tokenizer tokenizer) {
+        CompletableFuture<SavedTraining> result = new CompletableFuture<>();
         commands.add(new CaptureSession(name, tokenizer, result));
         return result;
     }

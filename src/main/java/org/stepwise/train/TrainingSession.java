@@ -1,5 +1,8 @@
 package org.stepwise.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 import org.stepwise.model.ModelConfig;
 import org.stepwise.tokenizer.Tokenizer;
 
@@ -18,7 +21,7 @@ import org.stepwise.tokenizer.Tokenizer;
  * @param lossHistory every loss point so far
  */
 public record TrainingSession(String name, ModelConfig config, Tokenizer tokenizer, Dataset data,
-        TrainingSettings settings, TrainingLoop.State state, LossHistory lossHistory) {
+        TrainingSettings settings, TrainingLoop.State state, LossHistory lossHistory) implements SavedTraining {
 
     public TrainingSession {
         if (name == null || config == null || tokenizer == null || data == null || settings == null || state == null
@@ -43,7 +46,19 @@ public record TrainingSession(String name, ModelConfig config, Tokenizer tokeniz
     }
 
     /** A new loop that continues this session exactly. */
+    @Override
     public TrainingLoop toLoop() {
         return TrainingLoop.resume(config, data, settings, state);
+    }
+
+    @Override
+    public TrainingSession withName(String newName) {
+        return new TrainingSession(newName, config, tokenizer, data, settings, state, lossHistory);
+    }
+
+    /** Writes this session with {@link TrainingSessionFiles#save}. */
+    @Override
+    public void save(Path dir) throws IOException {
+        TrainingSessionFiles.save(dir, this);
     }
 }

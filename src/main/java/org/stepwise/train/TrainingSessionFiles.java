@@ -119,7 +119,7 @@ public final class TrainingSessionFiles {
     // ---------------------------------------------------------------------------------------------
     // optimizer.safetensors
 
-    private static void writeOptimizer(Path file, TrainingLoop.State state) throws IOException {
+    static void writeOptimizer(Path file, TrainingLoop.State state) throws IOException {
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Parameters> buffer : state.optimizer().buffers().entrySet()) {
             addTensors(tensors, buffer.getKey(), buffer.getValue());
@@ -140,7 +140,7 @@ public final class TrainingSessionFiles {
         }
     }
 
-    private static OptimizerState readOptimizer(Path file, Safetensors.Contents contents, Parameters layout)
+    static OptimizerState readOptimizer(Path file, Safetensors.Contents contents, Parameters layout)
             throws ModelFileException {
         String kindName = metadata(file, contents, "optimizer");
         Optimizer.Kind kind;
@@ -163,7 +163,7 @@ public final class TrainingSessionFiles {
         }
     }
 
-    private static Parameters readBuffer(Path file, Safetensors.Contents contents, String prefix, Parameters layout)
+    static Parameters readBuffer(Path file, Safetensors.Contents contents, String prefix, Parameters layout)
             throws ModelFileException {
         Parameters buffer = layout.zerosLike();
         for (String name : buffer.names()) {
@@ -189,7 +189,7 @@ public final class TrainingSessionFiles {
         return value;
     }
 
-    private static long longMetadata(Path file, Safetensors.Contents contents, String key) throws ModelFileException {
+    static long longMetadata(Path file, Safetensors.Contents contents, String key) throws ModelFileException {
         String value = metadata(file, contents, key);
         try {
             long number = Long.parseLong(value);
@@ -243,7 +243,17 @@ public final class TrainingSessionFiles {
     private static ObjectNode trainingJson(TrainingSession session) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format_version", FORMAT_VERSION);
-        TrainingSettings settings = session.settings();
+        putSettings(root, session.settings());
+        ObjectNode dataset = root.putObject("dataset");
+        dataset.put("context_length", session.data().contextLength());
+        dataset.put("validation_fraction", session.data().validationFraction());
+        dataset.put("token_count", session.data().tokenCount());
+        putCounters(root, session.state());
+        return root;
+    }
+
+    /** Puts {@code settings} (Not modified) into {@code root} (Modified.) as its "settings" object. */
+    static void putSettings(ObjectNode root, TrainingSettings settings) {
         ObjectNode settingsNode = root.putObject("settings");
         settingsNode.put("batch_size", settings.batchSize());
         settingsNode.put("learning_rate", settings.learningRate());
@@ -260,11 +270,10 @@ public final class TrainingSessionFiles {
         settingsNode.put("validation_fraction", settings.validationFraction());
         settingsNode.put("validation_every", settings.validationEvery());
         settingsNode.put("validation_batches", settings.validationBatches());
-        ObjectNode dataset = root.putObject("dataset");
-        dataset.put("context_length", session.data().contextLength());
-        dataset.put("validation_fraction", session.data().validationFraction());
-        dataset.put("token_count", session.data().tokenCount());
-        TrainingLoop.State state = session.state();
+    }
+
+    /** Puts the counters and the data order of {@code state} (Not modified) into {@code root} (Modified.). */
+    static void putCounters(ObjectNode root, TrainingLoop.State state) {
         ObjectNode counters = root.putObject("counters");
         counters.put("iteration", state.iteration());
         counters.put("epoch", state.epoch());
@@ -282,10 +291,9 @@ public final class TrainingSessionFiles {
         for (int index : state.order()) {
             order.add(index);
         }
-        return root;
     }
 
-    private static TrainingSettings readSettings(JsonNode node, Path file) throws ModelFileException {
+    static TrainingSettings readSettings(JsonNode node, Path file) throws ModelFileException {
         JsonNode schedule = field(node, "schedule", file);
         try {
             return new TrainingSettings(intField(node, "batch_size", file), doubleField(node, "learning_rate", file),
@@ -301,7 +309,7 @@ public final class TrainingSessionFiles {
         }
     }
 
-    private static TrainingLoop.State readState(JsonNode counters, Path file, Parameters weights,
+    static TrainingLoop.State readState(JsonNode counters, Path file, Parameters weights,
             OptimizerState optimizer, Parameters epochGradientSum, long epochTokens) throws ModelFileException {
         JsonNode orderNode = field(counters, "order", file);
         if (!orderNode.isArray()) {
@@ -327,7 +335,7 @@ public final class TrainingSessionFiles {
     // ---------------------------------------------------------------------------------------------
     // loss_history.json
 
-    private static ObjectNode lossHistoryJson(LossHistory history) {
+    static ObjectNode lossHistoryJson(LossHistory history) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode train = root.putObject("train");
         ArrayNode trainIterations = train.putArray("iteration");
@@ -346,7 +354,7 @@ public final class TrainingSessionFiles {
         return root;
     }
 
-    private static LossHistory readLossHistory(JsonNode root, Path file) throws ModelFileException {
+    static LossHistory readLossHistory(JsonNode root, Path file) throws ModelFileException {
         JsonNode train = field(root, "train", file);
         JsonNode validation = field(root, "validation", file);
         try {
@@ -390,12 +398,12 @@ public final class TrainingSessionFiles {
     // ---------------------------------------------------------------------------------------------
     // JSON helpers
 
-    private static void writeJson(Path file, JsonNode root) throws IOException {
+    static void writeJson(Path file, JsonNode root) throws IOException {
         byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeBytes(file, bytes);
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
+    static JsonNode readJson(Path file) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -422,7 +430,7 @@ public final class TrainingSessionFiles {
         }
     }
 
-    private static JsonNode field(JsonNode node, String name, Path file) throws ModelFileException {
+    static JsonNode field(JsonNode node, String name, Path file) throws ModelFileException {
         JsonNode value = node.get(name);
         if (value == null) {
             throw new ModelFileException(file, "lacks \"" + name + "\"");
@@ -430,7 +438,7 @@ public final class TrainingSessionFiles {
         return value;
     }
 
-    private static int intField(JsonNode node, String name, Path file) throws ModelFileException {
+    static int intField(JsonNode node, String name, Path file) throws ModelFileException {
         JsonNode value = field(node, name, file);
         if (!value.isIntegralNumber() || !value.canConvertToInt()) {
             throw new ModelFileException(file, "\"" + name + "\" must be a whole number, not " + value);

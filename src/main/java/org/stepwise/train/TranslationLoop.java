@@ -63,6 +63,10 @@ public final class TranslationLoop implements TrainableLoop {
     private final int[][] validationSources;
     private final int[][] validationInputs;
     private final int[][] validationOutputs;
+    /** The model as given to {@link #of} (tokenizers, name) and its pairs as text; null for a loop built directly. */
+    private LoadedEncoderDecoder start;
+    private ParallelCorpus trainCorpus;
+    private ParallelCorpus testCorpus;
 
     /**
      * @param weights    the starting weights; the loop owns them from now on (Modified.)
@@ -114,8 +118,80 @@ public final class TranslationLoop implements TrainableLoop {
     public static TranslationLoop of(LoadedEncoderDecoder start, ParallelCorpus trainCorpus, ParallelCorpus testCorpus,
             TrainingSettings settings) {
         ParallelCorpus trainText = forModel(start, trainCorpus);
-        return new TranslationLoop(start.config(), start.parameters().copy(), encode(start, trainCorpus),
+        TranslationLoop loop = new TranslationLoop(start.config(), start.parameters().copy(), encode(start, trainCorpus),
                 trainText.pairs(), encode(start, testCorpus), settings);
+        loop.start = start;
+        loop.trainCorpus = trainCorpus;
+        loop.testCorpus = testCorpus;
+        return loop;
+    }
+
+    /**
+     * A loop that continues exactly where the loop that captured {@code session} stood: the same next batches, the
+     * same next losses, bit for bit.
+     *
+     * @param session Not modified (its buffers are copied)
+     * @throws IllegalArgumentException when the state does not fit the model, the pairs or the settings
+     */
+    public static TranslationLoop resume(TranslationSession session) {
+        TrainingLoop.State state = session.state();
+        if (state.optimizer().kind() != session.settings().optimizer()) {
+            throw new IllegalArgumentException("the saved optimizer state is " + state.optimizer().kind()
+                    + " but the settings ask for " + session.settings().optimizer());
+        }
+        TranslationLoop loop = of(session.model(), session.train(), session.test(), session.settings());
+        loop.restoreCounters(state);
+        loop.optimizer.setState(state.optimizer());
+        loop.optimizer.rememberState();
+        loop.epochGradients.setFrom(state.epochGradientSum());
+        loop.epochTokens = state.epochTokens();
+        return loop;
+    }
+
+    private void restoreCounters(TrainingLoop.State state) {
+        int[] savedOrder = state.order();
+        if (savedOrder.length != train.size() || !isPermutation(savedOrder)) {
+            throw new IllegalArgumentException("the saved order is not an order of the " + train.size()
+                    + " training pairs");
+        }
+        if (state.shuffles() < 1 || state.epoch() < 1 || state.iteration() < 0 || state.batchInEpoch() < 0
+                || state.samplesInEpoch() < 0 || state.samplesInEpoch() >= train.size()
+                || state.samplesSeen() < 0 || state.updates() < 0 || state.epochTokens() < 0) {
+            throw new IllegalArgumentException("the saved counters are not those of a training run: iteration "
+                    + state.iteration() + ", epoch " + state.epoch() + ", pair " + state.samplesInEpoch() + " of "
+                    + train.size() + " in the epoch, " + state.shuffles() + " shuffles");
+        }
+        order = savedOrder.clone();
+        shuffles = state.shuffles();
+        iteration = state.iteration();
+        epoch = state.epoch();
+        batchInEpoch = state.batchInEpoch();
+        samplesInEpoch = state.samplesInEpoch();
+        samplesSeen = state.samplesSeen();
+        updates = state.updates();
+        lastLoss = state.lastLoss();
+        lastRate = state.lastRate();
+        lastGradientNorm = state.lastGradientNorm();
+        lastValidationLoss = state.validationLoss();
+        validationIteration = state.validationIteration();
+    }
+
+    private static boolean isPermutation(int[] values) {
+        boolean[] seen = new boolean[values.length];
+        for (int value : values) {
+            if (value < 0 || value >= values.length || seen[value]) {
+                return false;
+            }
+            seen[value] = true;
+        }
+        return true;
+    }
+
+    /** A copy of the whole state; see {@link #resume}. Call it on the thread that runs the loop. */
+    public TrainingLoop.State captureState() {
+        return new TrainingLoop.State(weights.copy(), optimizer.state(), epochGradients.copy(), epochTokens, iteration,
+                epoch, batchInEpoch, samplesInEpoch, samplesSeen, updates, shuffles, order.clone(), lastLoss, lastRate,
+                lastGradientNorm, lastValidationLoss, validationIteration);
     }
 
     /**
@@ -405,10 +481,22 @@ public final class TranslationLoop implements TrainableLoop {
         return model.loss(validationSources, validationInputs, validationOutputs);
     }
 
-    /** Refuses: a translation run is not saved as a session. */
+    /**
+     * A copy of the whole run as a {@link TranslationSession}; the model keeps the tokenizers it was given to
+     * {@link #of} ({@code tokenizer} is not used: a translation model has two).
+     *
+     * @throws UnsupportedOperationException for a loop built without its model and pairs as text (not by {@link #of})
+     */
     @Override
-    public TrainingSession captureSession(String name, Tokenizer tokenizer, LossHistory lossHistory) {
-        throw new UnsupportedOperationException("a translation model's training cannot be saved as a session");
+    public TranslationSession captureSession(String name, Tokenizer tokenizer, LossHistory lossHistory) {
+        if (start == null) {
+            throw new UnsupportedOperationException("this translation loop was built from encoded pairs only, without "
+                    + "its model's tokenizers and the pairs as text, so it cannot be saved as a session");
+        }
+        TrainingLoop.State state = captureState();
+        LoadedEncoderDecoder model = new LoadedEncoderDecoder(start.name(), config, state.weights(),
+                start.sourceTokenizer(), start.targetTokenizer(), start.lowercaseSource());
+        return new TranslationSession(name, model, trainCorpus, testCorpus, settings, state, lossHistory);
     }
 
     public EncoderDecoderConfig config() {

@@ -2,6 +2,7 @@ package org.stepwise.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,7 +107,7 @@ class AtomicSaveKillTest {
 
         assertFalse(lines.contains("saved 1"), "the large save was killed before it completed: " + lines);
         assertEquals(oldFolder, autosave.current(), "the pointer still names the old save");
-        TrainingSession reopened = autosave.load();
+        TrainingSession reopened = assertInstanceOf(TrainingSession.class, autosave.load());
         assertEquals(9, reopened.state().iteration());
         assertEquals(old.config(), reopened.config());
         assertEquals(old.lossHistory(), reopened.lossHistory());

@@ -1,6 +1,7 @@
 package org.stepwise.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -160,7 +161,7 @@ class SessionRestoreWindowTest {
         first.session().saveNow().get(60, TimeUnit.SECONDS);
         assertTrue(Files.exists(sessionFile));
         assertTrue(Files.exists(dataFolder.resolve(DataDirectory.RUNNING_MARKER)));
-        TrainingSession autosaved = first.session().trainingAutosave().load();
+        TrainingSession autosaved = assertInstanceOf(TrainingSession.class, first.session().trainingAutosave().load());
         assertEquals(5, autosaved.state().iteration());
         assertEquals(losses, autosaved.lossHistory());
 

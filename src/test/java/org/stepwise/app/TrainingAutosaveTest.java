@@ -2,6 +2,7 @@ package org.stepwise.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.stepwise.model.io.ModelFileException;
+import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.io.LoadedEncoderDecoder;
+import org.stepwise.train.LossHistory;
+import org.stepwise.train.ParallelCorpus;
 import org.stepwise.train.TrainingLoop;
 import org.stepwise.train.TrainingSession;
+import org.stepwise.train.TrainingSettings;
+import org.stepwise.train.TranslationLoop;
+import org.stepwise.train.TranslationSession;
 
 /** The autosaved training: the newest complete save is what opens; older and half-written saves are cleared. */
 class TrainingAutosaveTest {
@@ -50,7 +58,7 @@ class TrainingAutosaveTest {
         assertEquals(written, autosave.current());
         assertEquals(List.of(TrainingAutosave.POINTER, written.getFileName().toString()), entries(),
                 "the older save is deleted once the newer one is complete");
-        TrainingSession opened = autosave.load();
+        TrainingSession opened = assertInstanceOf(TrainingSession.class, autosave.load());
         assertEquals(13, opened.state().iteration());
         assertEquals("second", opened.name(), "the run keeps its own name, not the autosave folder's");
         assertEquals(second.lossHistory(), opened.lossHistory());
@@ -85,5 +93,26 @@ class TrainingAutosaveTest {
         ModelFileException problem = assertThrows(ModelFileException.class, autosave::current);
         assertTrue(problem.getMessage().contains(TrainingAutosave.POINTER), problem.getMessage());
         assertFalse(autosave.exists());
+    }
+
+    @Test
+    void aTranslationRunIsAutosavedAndOpensUnderItsOwnName() throws IOException {
+        LoadedEncoderDecoder bundled = TranslationModel.load();
+        LoadedEncoderDecoder model = new LoadedEncoderDecoder("small-en-zh", bundled.config(),
+                ParameterLayout.of(bundled.config()).initialize(3), bundled.sourceTokenizer(),
+                bundled.targetTokenizer(), bundled.lowercaseSource());
+        ParallelCorpus pairs = new ParallelCorpus(
+                ParallelCorpus.readResource("/assets/corpus/en-zh/train.tsv").pairs().subList(0, 12));
+        TranslationLoop loop = TranslationLoop.of(model, pairs, pairs, TrainingSettings.defaults().withBatchSize(4));
+        for (int i = 0; i < 4; i++) {
+            loop.stepIteration();
+        }
+        TrainingAutosave autosave = new TrainingAutosave(folder);
+        autosave.save(loop.captureSession("small-en-zh", null, LossHistory.empty()));
+
+        TranslationSession opened = assertInstanceOf(TranslationSession.class, autosave.load());
+        assertEquals("small-en-zh", opened.name());
+        assertEquals(4, opened.state().iteration());
+        assertEquals(loop.stepIteration().loss(), opened.toLoop().stepIteration().loss(), "the fifth batch, exactly");
     }
 }

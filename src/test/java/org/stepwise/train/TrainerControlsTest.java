@@ -2,6 +2,7 @@ package org.stepwise.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -192,7 +193,7 @@ class TrainerControlsTest {
         open(new Trainer(TrainingLoop.fresh(CONFIG, data(), settings(1e-2))));
         trainer.stepIterations(5);
         await(s -> s.iteration() == 5);
-        TrainingSession session = trainer.captureSession("live", TOKENIZER).get(5, TimeUnit.SECONDS);
+        TrainingSession session = assertInstanceOf(TrainingSession.class, trainer.captureSession("live", TOKENIZER).get(5, TimeUnit.SECONDS));
         assertEquals(5, session.lossHistory().trainCount());
         TrainingSessionFiles.save(folder, session);
         trainer.close(5000);

@@ -387,7 +387,6 @@ public final class TrainingDashboard extends VBox {
         Button save = button("dashboard-save-session", "dashboard.session.saveButton", MaterialDesignC.CONTENT_SAVE,
                 "dashboard.session.save.tooltip", this::saveSession);
         newModel.disableProperty().bind(translating);
-        save.disableProperty().bind(translating);
         FlowPane files = new FlowPane(6, 6, newModel, open, save);
         files.setAlignment(Pos.CENTER_RIGHT);
         HBox.setHgrow(files, Priority.ALWAYS);
@@ -1183,8 +1182,8 @@ public final class TrainingDashboard extends VBox {
         if (forSaving) {
             FileChooser chooser = new FileChooser();
             chooser.setTitle(messages.getString("dashboard.session.save"));
-            LoadedModel model = viewModel.modelProperty().get();
-            chooser.setInitialFileName(model == null ? "session" : model.name() + "-session");
+            String trained = viewModel.trainedModelName();
+            chooser.setInitialFileName(trained == null ? "session" : trained + "-session");
             File file = chooser.showSaveDialog(window());
             return file == null ? null : file.toPath();
         }

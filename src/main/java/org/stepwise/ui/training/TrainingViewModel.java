@@ -50,13 +50,14 @@ import org.stepwise.train.LossHistory;
 import org.stepwise.train.Optimizer;
 import org.stepwise.train.Trainer;
 import org.stepwise.train.TrainingLoop;
+import org.stepwise.train.SavedTraining;
 import org.stepwise.train.TrainingSession;
-import org.stepwise.train.TrainingSessionFiles;
 import org.stepwise.train.TrainingSettings;
 import org.stepwise.train.TrainingSnapshot;
 import org.stepwise.train.TrainingSpeed;
 import org.stepwise.train.TrainingTimeline;
 import org.stepwise.train.TranslationLoop;
+import org.stepwise.train.TranslationSession;
 import org.stepwise.train.UpdateStrategy;
 import org.stepwise.ui.I18n;
 
@@ -66,7 +67,7 @@ import org.stepwise.ui.I18n;
  * plus the latest noteworthy event), keeps the generated text sample fresh, lets the timeline show an earlier moment, and saves
  * and opens training sessions. It trains either a text model ({@link #modelProperty()}) on a {@link Corpus}, or a
  * translation model ({@link #translationModelProperty()}) on {@link TranslationCorpus} sentence pairs; then the
- * sample is the greedy translation of a held-back sentence, and the run cannot be saved as a session. Every public
+ * sample is the greedy translation of a held-back sentence. Either run saves and opens as a session. Every public
  * method is called on the FX thread unless it says otherwise.
  */
 public final class TrainingViewModel implements AutoCloseable {
@@ -222,14 +223,26 @@ public final class TrainingViewModel implements AutoCloseable {
         return translationModel.get() != null;
     }
 
-    /** Continues a saved session exactly, paused. */
-    public void resume(TrainingSession session, String corpusLabel) {
+    /**
+     * Continues a saved session exactly, paused: a text model's in {@link #modelProperty()}, a translation model's in
+     * {@link #translationModelProperty()}.
+     */
+    public void resume(SavedTraining session, String corpusLabel) {
         Trainer resumed = Trainer.resume(session);
         startSettings = session.settings();
-        LoadedModel start = new LoadedModel(session.name(), session.config(), session.state().weights().copy(),
-                session.tokenizer());
         corpusName.set(corpusLabel);
-        replaceTrainer(resumed, start, null, null);
+        if (session instanceof TranslationSession translation) {
+            LoadedEncoderDecoder saved = translation.model();
+            LoadedEncoderDecoder start = new LoadedEncoderDecoder(session.name(), saved.config(),
+                    session.state().weights().copy(), saved.sourceTokenizer(), saved.targetTokenizer(),
+                    saved.lowercaseSource());
+            sentenceForSample = translation.test().pairs().get(0).source();
+            replaceTrainer(resumed, null, null, start);
+        } else if (session instanceof TrainingSession text) {
+            LoadedModel start = new LoadedModel(session.name(), text.config(), session.state().weights().copy(),
+                    text.tokenizer());
+            replaceTrainer(resumed, start, null, null);
+        }
         savedIteration = session.state().iteration();
     }
 
@@ -440,7 +453,7 @@ public final class TrainingViewModel implements AutoCloseable {
     /** True when iterations were trained since the run was opened or last saved. */
     public boolean hasUnsavedProgress() {
         TrainingSnapshot current = snapshot.get();
-        return current != null && current.iteration() != savedIteration && !isTranslating();
+        return current != null && current.iteration() != savedIteration;
     }
 
     /** True while training runs on its own. */
@@ -452,20 +465,14 @@ public final class TrainingViewModel implements AutoCloseable {
     /**
      * Captures the run between two iterations and writes it into {@code dir} on a background thread, atomically:
      * into a fresh folder beside {@code dir}, which then takes the place of {@code dir} (an older session there
-     * is replaced only once the new one is complete). Completes on a background thread. A translation run cannot
-     * be saved: the future fails with an {@link UnsupportedOperationException}.
+     * is replaced only once the new one is complete). Completes on a background thread.
      */
     public CompletableFuture<Path> saveSession(Path dir) {
-        if (isTranslating()) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                    messages.getString("dashboard.translation.noSession")));
-        }
-        LoadedModel current = model.get();
-        if (trainer == null || current == null) {
+        if (trainer == null || (model.get() == null && translationModel.get() == null)) {
             return CompletableFuture.failedFuture(new IllegalStateException("no model is being trained yet"));
         }
         Path target = dir.toAbsolutePath();
-        return trainer.captureSession(String.valueOf(target.getFileName()), current.tokenizer())
+        return trainer.captureSession(String.valueOf(target.getFileName()), corpusTokenizer())
                 .thenApplyAsync(session -> {
                     try {
                         writeAtomically(target, session);
@@ -479,28 +486,36 @@ public final class TrainingViewModel implements AutoCloseable {
 
     /**
      * A copy of the whole run between two iterations, named {@code name}, e.g. for an autosave; unlike
-     * {@link #saveSession} it does not count as saving the run. Completes on the trainer's thread; fails for a
-     * translation run, which cannot be saved.
+     * {@link #saveSession} it does not count as saving the run. Completes on the trainer's thread.
      */
-    public CompletableFuture<TrainingSession> captureSession(String name) {
-        if (isTranslating()) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                    messages.getString("dashboard.translation.noSession")));
-        }
-        LoadedModel current = model.get();
-        if (trainer == null || current == null) {
+    public CompletableFuture<SavedTraining> captureSession(String name) {
+        if (trainer == null || (model.get() == null && translationModel.get() == null)) {
             return CompletableFuture.failedFuture(new IllegalStateException("no model is being trained yet"));
         }
-        return trainer.captureSession(name, current.tokenizer());
+        return trainer.captureSession(name, corpusTokenizer());
     }
 
-    private static void writeAtomically(Path target, TrainingSession session) throws IOException {
+    /** The text model's tokenizer, saved with its session; null for a translation model, which keeps its own two. */
+    private Tokenizer corpusTokenizer() {
+        LoadedModel current = model.get();
+        return current == null ? null : current.tokenizer();
+    }
+
+    /** The name of the model being trained (text or translation), or null before one is. */
+    public String trainedModelName() {
+        if (translationModel.get() != null) {
+            return translationModel.get().name();
+        }
+        return model.get() == null ? null : model.get().name();
+    }
+
+    private static void writeAtomically(Path target, SavedTraining session) throws IOException {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         Path fresh = Files.createTempDirectory(parent, "." + target.getFileName() + ".saving-");
         Path old = null;
         try {
-            TrainingSessionFiles.save(fresh, session);
+            session.save(fresh);
             if (Files.exists(target)) {
                 old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
                 Files.delete(old);
@@ -532,11 +547,11 @@ public final class TrainingViewModel implements AutoCloseable {
     }
 
     /** A task that opens the session saved in {@code dir}; on success the run continues it, paused. */
-    public Task<TrainingSession> openSession(Path dir) {
+    public Task<SavedTraining> openSession(Path dir) {
         return new Task<>() {
             @Override
-            protected TrainingSession call() throws IOException {
-                return TrainingSessionFiles.load(dir);
+            protected SavedTraining call() throws IOException {
+                return SavedTraining.open(dir);
             }
 
             @Override

@@ -1,6 +1,8 @@
 package org.stepwise.ui.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.ResourceBundle;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
@@ -28,6 +29,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -37,7 +39,9 @@ import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.io.EncoderDecoderFolder;
 import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.train.LossHistory;
+import org.stepwise.train.SavedTraining;
 import org.stepwise.train.TrainingSnapshot;
+import org.stepwise.train.TranslationSession;
 import org.stepwise.ui.I18n;
 
 /**
@@ -54,6 +58,8 @@ class TranslationDashboardTest {
     private TrainingDashboard dashboard;
     private TrainingViewModel viewModel;
     private LoadedEncoderDecoder random;
+    @TempDir
+    Path sessionFolder;
 
     @Start
     void start(Stage stage) throws Exception {
@@ -168,7 +174,7 @@ class TranslationDashboardTest {
                 .queryAs(ComboBox.class).getPromptText()));
         assertTrue(disabled(robot, "#dashboard-corpus"));
         assertTrue(disabled(robot, "#dashboard-new-model"));
-        assertTrue(disabled(robot, "#dashboard-save-session"));
+        assertFalse(disabled(robot, "#dashboard-save-session"), "a translation run saves like a text run");
         assertTrue(disabled(robot, "#dashboard-temperature"));
         assertFalse(disabled(robot, "#dashboard-step"));
         assertFalse(disabled(robot, "#dashboard-batch-size"));
@@ -179,9 +185,6 @@ class TranslationDashboardTest {
         assertTrue(label(robot, "#dashboard-model").contains("2 encoder + 2 decoder blocks"),
                 label(robot, "#dashboard-model"));
         assertEquals(messages.getString("dashboard.sample.translation"), label(robot, "#dashboard-sample-title"));
-        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> onFx(() -> viewModel.saveSession(Path.of("target", "never-saved"))).get(5, TimeUnit.SECONDS));
-        assertTrue(refused.getCause() instanceof UnsupportedOperationException);
         assertFalse(onFx(viewModel::hasUnsavedProgress));
 
         onFx(() -> viewModel.setBatchSize(8)).get(10, TimeUnit.SECONDS);
@@ -189,6 +192,19 @@ class TranslationDashboardTest {
         TrainingSnapshot one = awaitSnapshot(s -> s.iteration() == 1);
         assertEquals(8, one.batchPairs().size());
         assertEquals("8", label(robot, "#dashboard-samples-seen"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(onFx(viewModel::hasUnsavedProgress), "a trained translation run asks to be saved before closing");
+
+        Path saved = onFx(() -> dashboard.saveSessionTo(sessionFolder.resolve("en-zh-session")))
+                .get(30, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(onFx(viewModel::hasUnsavedProgress));
+        TranslationSession reopened = assertInstanceOf(TranslationSession.class, SavedTraining.open(saved));
+        assertEquals(1, reopened.state().iteration());
+        assertEquals(8, reopened.settings().batchSize());
+        for (String name : one.weights().names()) {
+            assertArrayEquals(one.weights().get(name).data, reopened.state().weights().get(name).data, name);
+        }
     }
 
     private void writeShot(String name) throws Exception {
