@@ -167,7 +167,7 @@ public final class StepwiseApp extends Application {
         window.addTraining(dashboard);
         window.addLessons(lessonsPanel(messages));
         opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
-        translation = new TranslationScreen(messages, frame, window.root(), dashboard);
+        translation = new TranslationScreen(messages, frame, window.root(), dashboard, translation);
         opener.setTranslationOpener(TranslationModel::load, translation::show);
         AppMenu menu = new AppMenu(messages, opener, () -> {
             if (mayClose()) {
@@ -186,7 +186,7 @@ public final class StepwiseApp extends Application {
         HBox.setHgrow(menu.bar(), Priority.ALWAYS);
         menuRow = new HBox(8, menu.bar(), exporter.progressNode(), opener.progressNode());
         frame.setTop(menuRow);
-        frame.setCenter(window.root());
+        translation.putOnScreen();
         stage.setTitle(messages.getString("app.title"));
     }
 
@@ -374,7 +374,9 @@ public final class StepwiseApp extends Application {
     }
 
     private void showTrainingOff() {
-        dashboard.setTrainingOff(trainingOff == null ? null : trainingOff.apply(messages));
+        if (!translation.showTrainingState()) {
+            dashboard.setTrainingOff(trainingOff == null ? null : trainingOff.apply(messages));
+        }
     }
 
     /**

@@ -47,6 +47,7 @@ public final class OpenModelController {
     private Task<?> current;
     private Callable<LoadedEncoderDecoder> bundledTranslation;
     private Consumer<LoadedEncoderDecoder> onTranslationOpened;
+    private Path openedTranslationFolder;
     private Path openedFolder;
     private Alert shownFailure;
 
@@ -170,6 +171,11 @@ public final class OpenModelController {
         return openedFolder;
     }
 
+    /** The folder of the translation model this controller opened last, or null when that was the bundled one or none. */
+    public Path openedTranslationFolder() {
+        return openedTranslationFolder;
+    }
+
     /** The dialog of the last failed load while it is open, else null. */
     public Alert shownFailure() {
         return shownFailure != null && shownFailure.isShowing() ? shownFailure : null;
@@ -195,6 +201,9 @@ public final class OpenModelController {
             }
             // a translation model is not reopened with the session: only decoder-only folders are remembered
             openedFolder = folder == null || receiver != onOpened ? null : folder.toAbsolutePath().normalize();
+            if (receiver == onTranslationOpened) {
+                openedTranslationFolder = folder == null ? null : folder.toAbsolutePath().normalize();
+            }
             receiver.accept(task.getValue());
         });
         task.setOnFailed(event -> {

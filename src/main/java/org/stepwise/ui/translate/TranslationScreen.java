@@ -1,9 +1,12 @@
 package org.stepwise.ui.translate;
 
 import java.util.ResourceBundle;
+import java.util.function.Consumer;
 
 import javafx.scene.layout.BorderPane;
+import javafx.util.Subscription;
 
+import org.stepwise.model.Parameters;
 import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.ui.I18n;
 import org.stepwise.ui.training.TrainingDashboard;
@@ -11,7 +14,10 @@ import org.stepwise.ui.training.TrainingDashboard;
 /**
  * Puts the translation window in place of the decoder-only visualizer when a translation model is opened, and
  * back when a decoder-only model is: the training dashboard moves along and trains the translation model on the
- * English→Chinese pairs, and the window follows its weights. Every method is called on the FX thread.
+ * English→Chinese pairs, and the window follows its weights. When the dashboard starts training another translation
+ * model by itself (a reopened session, a converted model), the window shows that one. A screen built anew for
+ * another language takes over the view model of the one before, so the sentences, stage, head and training stay.
+ * Every method is called on the FX thread.
  */
 public final class TranslationScreen {
 
@@ -22,7 +28,8 @@ public final class TranslationScreen {
     private TranslationViewModel viewModel;
     private TranslationWindow window;
     private volatile boolean showing;
-    private boolean followsTrainer;
+    private Consumer<Parameters> weightsListener;
+    private final Subscription trainerFollower;
 
     /**
      * @param frame      the scene's root, whose centre holds the visualizer or the translation window
@@ -30,6 +37,16 @@ public final class TranslationScreen {
      * @param dashboard  the training dashboard
      */
     public TranslationScreen(ResourceBundle messages, BorderPane frame, BorderPane visualizer, TrainingDashboard dashboard) {
+        this(messages, frame, visualizer, dashboard, null);
+    }
+
+    /**
+     * A screen that takes over what {@code before} (a screen of the same window in another language, or null) shows:
+     * its view model, now writing in {@code messages}, and whether it is on screen; {@code before} lets go of it.
+     * Call {@link #putOnScreen()} once the window's parts are built.
+     */
+    public TranslationScreen(ResourceBundle messages, BorderPane frame, BorderPane visualizer, TrainingDashboard dashboard,
+            TranslationScreen before) {
         if (messages == null || frame == null || visualizer == null || dashboard == null) {
             throw new IllegalArgumentException("messages, frame, visualizer and dashboard are required");
         }
@@ -37,6 +54,18 @@ public final class TranslationScreen {
         this.frame = frame;
         this.visualizer = visualizer;
         this.dashboard = dashboard;
+        if (before != null && before.viewModel != null) {
+            boolean wasShowing = before.showing;
+            before.release();
+            viewModel = before.viewModel;
+            viewModel.setMessages(messages);
+            window = new TranslationWindow(viewModel, messages);
+            listenToTrainer();
+            showing = wasShowing;
+        } else if (before != null) {
+            before.release();
+        }
+        trainerFollower = dashboard.viewModel().translationModelProperty().subscribe((was, trained) -> follow(trained));
     }
 
     /**
@@ -44,37 +73,121 @@ public final class TranslationScreen {
      * run in progress instead, the trainer pauses and says why it does not train this model.
      */
     public void show(LoadedEncoderDecoder model) {
+        show(model, true);
+    }
+
+    /**
+     * Shows {@code model} in the translation window; with {@code train} it is handed to the trainer (paused) as in
+     * {@link #show(LoadedEncoderDecoder)}, without it the run in progress is kept and the dashboard says why this
+     * model is not trained.
+     */
+    public void show(LoadedEncoderDecoder model, boolean train) {
         if (model == null) {
             throw new IllegalArgumentException("a model is required");
         }
-        if (viewModel == null) {
-            viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
-            window = new TranslationWindow(viewModel, messages);
-        } else {
-            viewModel.setModel(model);
-        }
-        if (!dashboard.trainTranslation(model)) {
+        display(model);
+        if (!train || !dashboard.trainTranslation(model)) {
             // The user kept the run in progress (or the pairs cannot be read): shown, but not trained.
             if (dashboard.viewModel().readyProperty().get()) {
                 dashboard.viewModel().pause();
             }
             dashboard.setTrainingOff(I18n.format(messages, "encdec.training.off", model.name()));
         }
-        if (!followsTrainer) {
-            followsTrainer = true;
-            dashboard.addWeightsListener(weights -> {
-                if (showing && viewModel != null) {
-                    viewModel.setLiveWeights(weights);     // weights of another model are ignored there
-                }
-            });
+        putOnScreen();
+        window.root().requestFocus();
+    }
+
+    /** Puts {@code model} into the view model (made on first use) without touching the trainer. */
+    private void display(LoadedEncoderDecoder model) {
+        if (viewModel == null) {
+            viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
+            window = new TranslationWindow(viewModel, messages);
+            listenToTrainer();
+        } else if (viewModel.modelProperty().get() != model) {
+            viewModel.setModel(model);
         }
-        if (!showing) {
+        showing = true;
+    }
+
+    /**
+     * The dashboard trains {@code trained} (or a text model, for null): a translation model it started by itself
+     * (a reopened session, a converted model) comes on screen; one it started for this screen, or a reset of the
+     * same model, is already here and its weights arrive through the trainer.
+     */
+    private void follow(LoadedEncoderDecoder trained) {
+        if (trained == null) {
+            return;
+        }
+        LoadedEncoderDecoder current = viewModel == null ? null : viewModel.modelProperty().get();
+        boolean sameModel = sameModel(current, trained);
+        if (sameModel && showing) {
+            return;
+        }
+        if (!sameModel) {
+            display(trained);
+        }
+        dashboard.setTrainingOff(null);
+        showing = true;
+        putOnScreen();
+    }
+
+    private void listenToTrainer() {
+        weightsListener = weights -> {
+            if (showing && viewModel != null) {
+                viewModel.setLiveWeights(weights);     // weights of another model are ignored there
+            }
+        };
+        dashboard.viewModel().addWeightsListener(weightsListener);
+    }
+
+    /** Lets go of the view model and the trainer, for a screen that takes this one's place. */
+    private void release() {
+        showing = false;
+        if (trainerFollower != null) {
+            trainerFollower.unsubscribe();
+        }
+        if (weightsListener != null) {
+            dashboard.viewModel().removeWeightsListener(weightsListener);
+            weightsListener = null;
+        }
+        if (window != null) {
+            window.detach();
+        }
+    }
+
+    /**
+     * Puts what this screen says is shown into the frame: the translation window with the dashboard at its right
+     * while a translation model is on screen, else the decoder-only visualizer.
+     */
+    public void putOnScreen() {
+        if (showing && window != null) {
             visualizer.setRight(null);
             window.root().setRight(dashboard);
             frame.setCenter(window.root());
-            showing = true;
+        } else {
+            frame.setCenter(visualizer);
         }
-        window.root().requestFocus();
+    }
+
+    /**
+     * While a translation model is on screen, turns the dashboard's training on when it trains that model, or off
+     * with the reason, and returns true; returns false (nothing done) while the visualizer is on screen.
+     */
+    public boolean showTrainingState() {
+        if (!showing || viewModel == null) {
+            return false;
+        }
+        LoadedEncoderDecoder shown = viewModel.modelProperty().get();
+        LoadedEncoderDecoder trained = dashboard.viewModel().translationModelProperty().get();
+        dashboard.setTrainingOff(sameModel(shown, trained) ? null
+                : I18n.format(messages, "encdec.training.off", shown.name()));
+        return true;
+    }
+
+    /** True when {@code trained} is {@code shown} or the same model with other weights (reset, resumed). */
+    private static boolean sameModel(LoadedEncoderDecoder shown, LoadedEncoderDecoder trained) {
+        return shown != null && trained != null && (shown == trained
+                || shown.name().equals(trained.name()) && shown.config().equals(trained.config()));
     }
 
     /** Puts the decoder-only visualizer back (with the dashboard); nothing happens when it is on screen. */

@@ -69,7 +69,7 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
                           EncoderDecoderPipeline.Side decoder, String error) {
     }
 
-    private final ResourceBundle messages;
+    private ResourceBundle messages;
     private final ReadOnlyObjectWrapper<LoadedEncoderDecoder> model = new ReadOnlyObjectWrapper<>();
     private final StringProperty source = new SimpleStringProperty("");
     private final StringProperty target = new SimpleStringProperty("");
@@ -268,6 +268,31 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
             return;
         }
         shown = result;
+        notices.set(noticesOf(result));
+        if (selectedToken.get() >= 0) {
+            selectedToken.set(-1);
+        }
+        updateContext();
+        if (translating.get() && !busy.get()) {
+            Platform.runLater(this::continueTranslation);
+        }
+    }
+
+    /**
+     * Writes the notices, the status and the stage's explanations in {@code newMessages} from now on; the model,
+     * the sentences, the stage, the head and the selected token stay.
+     */
+    public void setMessages(ResourceBundle newMessages) {
+        messages = Objects.requireNonNull(newMessages, "messages");
+        status.set("");
+        if (shown != null) {
+            notices.set(noticesOf(shown));
+        }
+        updateContext();
+    }
+
+    /** What the window says about the sentences of {@code result}: an empty source, a cut sentence. */
+    private List<String> noticesOf(Result result) {
         List<String> said = new ArrayList<>();
         if (result.sourceSentence().isEmpty()) {
             said.add(messages.getString("encdec.notice.noSource"));
@@ -284,14 +309,7 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
                     + I18n.format(messages, notice.bundleKey(), result.targetSentence().encoding().size() - 1,
                             model.get().config().shared().contextLength() - 1));
         }
-        notices.set(List.copyOf(said));
-        if (selectedToken.get() >= 0) {
-            selectedToken.set(-1);
-        }
-        updateContext();
-        if (translating.get() && !busy.get()) {
-            Platform.runLater(this::continueTranslation);
-        }
+        return List.copyOf(said);
     }
 
     private void updateContext() {

@@ -24,6 +24,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.util.Subscription;
 
 import org.stepwise.model.EncoderDecoderConfig;
 import org.stepwise.model.io.LoadedEncoderDecoder;
@@ -67,6 +68,8 @@ public final class TranslationWindow {
     private final List<Integer> blockNumbers = new ArrayList<>();
     private StagePanel shownPanel;
     private boolean syncing;
+    /** What this window listens to on the view model, let go by {@link #detach}. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
 
     public TranslationWindow(TranslationViewModel viewModel, ResourceBundle messages) {
         this.viewModel = viewModel;
@@ -93,20 +96,31 @@ public final class TranslationWindow {
             return EncoderDecoderPipeline.view(whole, stage, chosenHead, sourceTokens, run.tokens(), sampling);
         });
 
-        viewModel.modelProperty().addListener((observable, before, after) -> showModel());
-        viewModel.stagesProperty().addListener((observable, before, after) -> rebuildStrip());
-        viewModel.stageIndexProperty().addListener((observable, before, after) -> markCurrentStage());
-        viewModel.stageProperty().addListener((observable, before, after) -> syncSelectors());
-        viewModel.headProperty().addListener((observable, before, after) -> syncSelectors());
-        viewModel.contextProperty().addListener((observable, before, after) -> showContext(after));
-        viewModel.busyProperty().addListener(observable -> showStatus());
-        viewModel.statusProperty().addListener(observable -> showStatus());
-        viewModel.noticesProperty().addListener((observable, before, after) -> showNotices(after));
-        viewModel.translatingProperty().addListener((observable, before, after) -> showTranslating(after));
+        subscriptions.add(viewModel.modelProperty().subscribe((before, after) -> showModel()));
+        subscriptions.add(viewModel.stagesProperty().subscribe((before, after) -> rebuildStrip()));
+        subscriptions.add(viewModel.stageIndexProperty().subscribe((before, after) -> markCurrentStage()));
+        subscriptions.add(viewModel.stageProperty().subscribe((before, after) -> syncSelectors()));
+        subscriptions.add(viewModel.headProperty().subscribe((before, after) -> syncSelectors()));
+        subscriptions.add(viewModel.contextProperty().subscribe((before, after) -> showContext(after)));
+        subscriptions.add(viewModel.busyProperty().subscribe(() -> showStatus()));
+        subscriptions.add(viewModel.statusProperty().subscribe(() -> showStatus()));
+        subscriptions.add(viewModel.noticesProperty().subscribe((before, after) -> showNotices(after)));
+        subscriptions.add(viewModel.translatingProperty().subscribe((before, after) -> showTranslating(after)));
         showModel();
         showTranslating(false);
         showNotices(viewModel.noticesProperty().get());
         showContext(viewModel.contextProperty().get());
+    }
+
+    /**
+     * Lets go of the view model: this window no longer follows it or writes to it, so a window built anew on the
+     * same view model (e.g. in another language) can take its place.
+     */
+    public void detach() {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
+        source.textProperty().unbindBidirectional(viewModel.sourceProperty());
+        target.textProperty().unbindBidirectional(viewModel.targetProperty());
     }
 
     /** The window's root. */
@@ -221,7 +235,7 @@ public final class TranslationWindow {
                 viewModel.showExplanation(after);
             }
         });
-        viewModel.explanationProperty().addListener((observable, before, after) -> showExplanation(after));
+        subscriptions.add(viewModel.explanationProperty().subscribe((before, after) -> showExplanation(after)));
         showExplanation(viewModel.explanationProperty().get());
         return bottom;
     }
