@@ -26,6 +26,8 @@ import javafx.stage.Window;
 
 import org.stepwise.lesson.Lesson;
 import org.stepwise.lesson.LessonLibrary;
+import org.stepwise.model.io.EncoderDecoderFolder;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.pipeline.PreparedSentence;
 import org.stepwise.pipeline.Stage;
@@ -34,6 +36,8 @@ import org.stepwise.ui.I18n;
 import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.lesson.LessonPlayer;
 import org.stepwise.ui.training.TrainingViewModel;
+import org.stepwise.ui.translate.TranslationScreen;
+import org.stepwise.ui.translate.TranslationViewModel;
 
 /**
  * Keeps the window's session across restarts: at start it reopens the last session (training, model, sentence,
@@ -44,7 +48,9 @@ import org.stepwise.ui.training.TrainingViewModel;
  * <p>Reopening goes in order, each step after the one before has finished: the bundled model's trainer becomes
  * ready; the autosaved training is restored (at once after a normal exit, after a "yes" in a dialog after a
  * crash); the model folder of the last session is opened (unless the restored training is that model); the
- * sentence, stage, head, token and lesson step are put back. Then the periodic autosave starts.
+ * sentence, stage, head, token and lesson step are put back; the translation window comes back when it was on
+ * screen (the restored translation training brings its model along; otherwise the model is opened again), with its
+ * source, target, stage and head. Then the periodic autosave starts.
  */
 public final class SessionKeeper {
 
@@ -68,6 +74,9 @@ public final class SessionKeeper {
     private Alert restoreDialog;
     private Alert notice;
     private boolean trainingRestored;
+    /** The translation model the session reopened and its folder (null: the bundled one), to keep them next time. */
+    private LoadedEncoderDecoder reopenedTranslation;
+    private Path reopenedTranslationFolder;
     /** Minutes between two autosaves, as the session file or the File menu set them. */
     private int autosaveMinutes;
     /** Set on exit: a reopening step still under way stops there. */
@@ -352,10 +361,86 @@ public final class SessionKeeper {
             restoreStage();
             restoreToken();
         }
+        if (saved != null && saved.translation() != null) {
+            restoreTranslation(saved.translation());
+        } else {
+            startAutosave();
+        }
+    }
+
+    /** Step 4: the periodic autosave starts; the session is back. */
+    private void startAutosave() {
+        if (closed) {
+            return;
+        }
         autosave = new Autosave(directory.sessionFile(), trainingAutosave, () -> capture(autosaveMinutes),
                 this::captureTraining);
         autosave.start(Duration.ofMinutes(autosaveMinutes));
         restored.set(true);
+    }
+
+    /**
+     * The translation window as it was: the model the restored training trains is already on screen; otherwise the
+     * model is opened again (its folder, or the bundled one), trained when it was. Then its sentences, stage and
+     * head are put back.
+     */
+    private void restoreTranslation(SessionState.Translation kept) {
+        TranslationScreen screen = app.translation();
+        if (kept.trained() && trainingRestored && app.dashboard().viewModel().isTranslating() && screen.isShowing()) {
+            showTranslationView(kept);
+            startAutosave();
+            return;
+        }
+        Path folder = kept.folder();
+        if (folder != null && !Files.isDirectory(folder)) {
+            showNotice("session.model.gone.title", I18n.format(messages, "session.model.gone", folder.toString()));
+            startAutosave();
+            return;
+        }
+        Task<LoadedEncoderDecoder> opening = new Task<>() {
+            @Override
+            protected LoadedEncoderDecoder call() throws IOException {
+                return folder == null ? TranslationModel.load() : EncoderDecoderFolder.load(folder);
+            }
+        };
+        opening.setOnSucceeded(event -> {
+            if (closed) {
+                return;
+            }
+            reopenedTranslation = opening.getValue();
+            reopenedTranslationFolder = folder;
+            app.translation().show(reopenedTranslation, kept.trained());
+            showTranslationView(kept);
+            startAutosave();
+        });
+        opening.setOnFailed(event -> {
+            Throwable problem = opening.getException();
+            showNotice("session.translation.failed.title", I18n.format(messages, "session.translation.failed",
+                    problem.getMessage() != null ? problem.getMessage() : problem.toString()));
+            startAutosave();
+        });
+        Thread thread = new Thread(opening, "stepwise-restore-translation");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void showTranslationView(SessionState.Translation kept) {
+        TranslationViewModel view = app.translation().window().viewModel();
+        view.sourceProperty().set(kept.source());
+        view.targetProperty().set(kept.target());
+        if (kept.stageKind() != null) {
+            List<Stage> stages = view.stagesProperty().get();
+            for (int index = 0; index < stages.size(); index++) {
+                Stage stage = stages.get(index);
+                if (stage.kind().name().equals(kept.stageKind()) && stage.encoder() == kept.encoder()
+                        && stage.block() == kept.block()) {
+                    view.stageIndexProperty().set(index);
+                    break;
+                }
+            }
+        }
+        int heads = view.modelProperty().get().config().shared().nHead();
+        view.headProperty().set(Math.min(kept.head(), heads - 1));
     }
 
     private void restoreLesson() {
@@ -446,12 +531,43 @@ public final class SessionKeeper {
         LessonPlayer player = app.lessons().player();
         Lesson lesson = player.lessonProperty().get();
         String corpus = app.dashboard().viewModel().corpusNameProperty().get();
+        SessionState.Translation translation = captureTranslation();
+        if (translation != null) {
+            // The translation window is on screen: a decoder-only folder reopened first would take the trainer over.
+            folder = null;
+        }
         return new SessionState(folder, trainerShown, view.sentenceProperty().get() == null ? ""
                 : view.sentenceProperty().get(), stage == null ? null : stage.kind().name(),
                 stage == null ? -1 : stage.block(), Math.max(0, view.headProperty().get()),
                 Math.max(-1, view.selectedTokenProperty().get()), lesson == null ? null : lesson.id(),
                 lesson == null ? 0 : Math.max(0, player.stepIndexProperty().get()),
-                corpus == null || corpus.isEmpty() ? null : corpus, autosaveMinutes);
+                corpus == null || corpus.isEmpty() ? null : corpus, autosaveMinutes, translation);
+    }
+
+    /** The translation window's state now, or null while the visualizer is on screen (FX thread). */
+    private SessionState.Translation captureTranslation() {
+        TranslationScreen screen = app.translation();
+        if (screen == null || !screen.isShowing()) {
+            return null;
+        }
+        TranslationViewModel view = screen.window().viewModel();
+        LoadedEncoderDecoder shown = view.modelProperty().get();
+        LoadedEncoderDecoder trained = app.dashboard().viewModel().translationModelProperty().get();
+        boolean isTrained = trained != null && (trained == shown || trained.name().equals(shown.name())
+                && trained.config().equals(shown.config()));
+        Path folder = app.opener().openedTranslationFolder();
+        if (folder == null && shown == reopenedTranslation) {
+            folder = reopenedTranslationFolder;
+        }
+        Stage stage = view.stageProperty().get();
+        return new SessionState.Translation(folder, isTrained, nonNull(view.sourceProperty().get()),
+                nonNull(view.targetProperty().get()), stage == null ? null : stage.kind().name(),
+                stage != null && stage.encoder(), stage == null ? -1 : stage.block(),
+                Math.max(0, view.headProperty().get()));
+    }
+
+    private static String nonNull(String text) {
+        return text == null ? "" : text;
     }
 
     private void showNotice(String titleKey, String text) {

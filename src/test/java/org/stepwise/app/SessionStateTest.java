@@ -32,6 +32,23 @@ class SessionStateTest {
     }
 
     @Test
+    void theTranslationWindowIsReadBackAsItWasWritten() throws IOException {
+        SessionState written = new SessionState(null, false, "hello", null, -1, 0, -1, null, 0, "English→Chinese pairs",
+                3, new SessionState.Translation(folder.resolve("英中 model"), true, "i have two red apples", "我有",
+                        "CROSS_SCORES", false, 1, 2));
+        Path file = folder.resolve("session.json");
+        written.write(file);
+        assertEquals(written, SessionState.read(file));
+        assertEquals(written.translation(), SessionState.read(file).withAutosaveMinutes(5).translation());
+        Files.writeString(file, "{\"translation\": {\"source\": \"a cat\"}}", StandardCharsets.UTF_8);
+        assertEquals(new SessionState.Translation(null, false, "a cat", "", null, false, -1, 0),
+                SessionState.read(file).translation());
+        Files.writeString(file, "{\"translation\": 3}", StandardCharsets.UTF_8);
+        ModelFileException broken = assertThrows(ModelFileException.class, () -> SessionState.read(file));
+        assertTrue(broken.getMessage().contains("translation"), broken.getMessage());
+    }
+
+    @Test
     void noFileIsNoSessionAndMissingFieldsTakeTheirDefaults() throws IOException {
         assertNull(SessionState.read(folder.resolve("none.json")));
         Path file = folder.resolve("short.json");
