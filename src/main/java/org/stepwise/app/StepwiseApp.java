@@ -177,8 +177,10 @@ public final class StepwiseApp extends Application {
         if (session != null) {
             session.addAutosaveMenu(menu.bar().getMenus().get(0));
         }
-        menu.bar().getMenus().add(new ModelMenu(messages, viewModel, dashboard, shown -> trainingOffReason(shown, messages),
-                this::showOpened, () -> stage).menu());
+        ModelMenu modelMenu = new ModelMenu(messages, viewModel, dashboard, shown -> trainingOffReason(shown, messages),
+                this::showOpened, () -> stage);
+        modelMenu.useTranslationScreen(translation);
+        menu.bar().getMenus().add(modelMenu.menu());
         exporter = ExportController.forWindow(messages, viewModel, window.root(), () -> stage, preferences.node("export"));
         exporter.addTo(menu.bar());
         menu.bar().getMenus().add(new ViewMenu(messages, language, this::switchLanguage, display,

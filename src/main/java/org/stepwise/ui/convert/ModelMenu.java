@@ -13,6 +13,7 @@ import javafx.stage.Window;
 
 import org.stepwise.model.ParameterLayout;
 import org.stepwise.model.Parameters;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 import org.stepwise.pipeline.PreparedSentence;
 import org.stepwise.train.TrainingSettings;
@@ -21,11 +22,15 @@ import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.training.TrainingDashboard;
 import org.stepwise.ui.training.TrainingViewModel;
+import org.stepwise.ui.training.TranslationCorpus;
+import org.stepwise.ui.translate.TranslationScreen;
+import org.stepwise.ui.translate.TranslationViewModel;
 
 /**
  * The Model menu: Convert to grouped-query attention… opens a {@link GqaConversionDialog} on the model on screen
- * (with the trainer's latest weights and the sentence on screen); the converted model goes to the trainer, which
- * starts at once so the class watches the loss recover.
+ * (with the trainer's latest weights and the sentence on screen), or on the translation model while the translation
+ * window is on screen; the converted model goes to the trainer, which starts at once so the class watches the loss
+ * recover.
  */
 public final class ModelMenu {
 
@@ -36,6 +41,7 @@ public final class ModelMenu {
     private final Function<LoadedModel, String> trainingOffReason;
     private final Consumer<LoadedModel> showAndTrain;
     private final Supplier<Window> owner;
+    private TranslationScreen translationScreen;
 
     /**
      * @param trainingOffReason why a model may not be trained here, or null when it may
@@ -60,13 +66,25 @@ public final class ModelMenu {
         menu.getItems().add(convert);
     }
 
+    /**
+     * Converts the translation model instead while {@code screen} shows it; the converted model is trained in the
+     * dashboard and shown by {@code screen}.
+     */
+    public void useTranslationScreen(TranslationScreen screen) {
+        this.translationScreen = screen;
+    }
+
     /** The menu to add to the menu bar. */
     public Menu menu() {
         return menu;
     }
 
-    /** Opens the conversion dialog on the model on screen. */
+    /** Opens the conversion dialog on the model on screen (the translation model while it is on screen). */
     public void openConversion() {
+        if (translationScreen != null && translationScreen.isShowing()) {
+            openTranslation(messages, translationScreen.window().viewModel(), owner.get(), this::trainTranslation);
+            return;
+        }
         open(messages, viewModel, dashboard.viewModel(), trainingOffReason.apply(
                 viewModel.modelProperty().get()), this::train, owner.get());
     }
@@ -109,6 +127,45 @@ public final class ModelMenu {
         }
         dialog.show();
         return dialog;
+    }
+
+    /**
+     * Opens a conversion dialog on the translation model {@code translation} shows, with its latest weights and its
+     * sentences, measuring the loss on the bundled held-back English→Chinese pairs.
+     *
+     * @param train takes the converted model when the class chooses to train it on
+     * @return the dialog, shown; null when the pairs cannot be read (an alert says why)
+     */
+    public static GqaConversionDialog openTranslation(ResourceBundle messages, TranslationViewModel translation,
+            Window owner, Consumer<LoadedEncoderDecoder> train) {
+        LoadedEncoderDecoder model = translation.liveModel();
+        TranslationCorpus pairs;
+        try {
+            pairs = TranslationCorpus.englishChinese(messages.getString("dashboard.corpus.pairs"));
+        } catch (IOException missing) {
+            Alert alert = new Alert(Alert.AlertType.ERROR, I18n.format(messages, "gqa.noCorpus", missing.getMessage()));
+            alert.initOwner(owner);
+            alert.show();
+            return null;
+        }
+        int[][] traced = translation.tracedIds();
+        GqaConversionDialog.TranslationSource source = new GqaConversionDialog.TranslationSource(model,
+                model.parameters(), traced == null ? new int[0] : traced[0], traced == null ? new int[0] : traced[1],
+                pairs.name(), pairs.test());
+        GqaConversionDialog dialog = new GqaConversionDialog(messages, source, null, train);
+        if (owner != null) {
+            dialog.initOwner(owner);
+        }
+        dialog.show();
+        return dialog;
+    }
+
+    /** The converted translation model on screen and in the trainer, which starts at once. */
+    private void trainTranslation(LoadedEncoderDecoder converted) {
+        translationScreen.show(converted);
+        if (dashboard.viewModel().translationModelProperty().get() == converted) {
+            dashboard.viewModel().start();
+        }
     }
 
     private static boolean fits(LoadedModel model, Parameters weights) {

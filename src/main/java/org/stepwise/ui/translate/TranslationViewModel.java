@@ -488,6 +488,22 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
         return stages.get().indexOf(wanted);
     }
 
+    /**
+     * The source ids [S] and the decoder's input ids [T] (the start id first) of the last trace, as two new arrays;
+     * null before the first trace of a non-empty source.
+     */
+    public int[][] tracedIds() {
+        if (shown == null || shown.encoder() == null || shown.decoder() == null) {
+            return null;
+        }
+        return new int[][] {shown.encoder().run().ids().clone(), shown.decoder().run().ids().clone()};
+    }
+
+    /** The model on screen with the trainer's latest weights when some came, else as it was opened. */
+    public LoadedEncoderDecoder liveModel() {
+        return liveModel != null ? liveModel : model.get();
+    }
+
     /** The target ids the model reads after its start id, as traced last (empty before the first trace). */
     public int[] tracedTarget() {
         if (shown == null || shown.decoder() == null) {
