@@ -16,8 +16,8 @@ import javafx.stage.Window;
 
 /**
  * The keyboard map: a dialog listing every key of the window and what it does, in groups (stepping through the
- * model, lessons, display, files). The keys are those the window's handlers really read: {@code MainWindow},
- * {@code LessonsPanel}, {@link DisplayControl} and the File menu.
+ * model, lessons, the translation window, display, files). The keys are those the window's handlers really read:
+ * {@code MainWindow}, {@code LessonsPanel}, {@code TranslationWindow}, {@link DisplayControl} and the File menu.
  */
 public final class KeyboardMap {
 
@@ -43,6 +43,9 @@ public final class KeyboardMap {
                 new Entry("T", "keys.training"),
                 new Entry(KeyCode.PAGE_DOWN.getName() + "  /  " + KeyCode.PAGE_UP.getName(), "keys.lessonSteps"),
                 new Entry(KeyCode.ENTER.getName(), "keys.check"),
+                new Entry("keys.group.translation", null),
+                new Entry(KeyCode.ENTER.getName(), "keys.translate.enter"),
+                new Entry(KeyCombination.keyCombination("Shortcut+T").getDisplayText(), "keys.translate.shortcut"),
                 new Entry("keys.group.display", null),
                 new Entry("F5", "keys.presentation"),
                 new Entry("Esc", "keys.leavePresentation"),

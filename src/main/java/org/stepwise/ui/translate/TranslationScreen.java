@@ -60,6 +60,7 @@ public final class TranslationScreen {
             viewModel = before.viewModel;
             viewModel.setMessages(messages);
             window = new TranslationWindow(viewModel, messages);
+            window.addTraining(dashboard, before.window.trainingToggle().isSelected());
             listenToTrainer();
             showing = wasShowing;
         } else if (before != null) {
@@ -102,6 +103,7 @@ public final class TranslationScreen {
         if (viewModel == null) {
             viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
             window = new TranslationWindow(viewModel, messages);
+            window.addTraining(dashboard, true);
             listenToTrainer();
         } else if (viewModel.modelProperty().get() != model) {
             viewModel.setModel(model);
@@ -162,7 +164,7 @@ public final class TranslationScreen {
     public void putOnScreen() {
         if (showing && window != null) {
             visualizer.setRight(null);
-            window.root().setRight(dashboard);
+            window.showTraining();
             frame.setCenter(window.root());
         } else {
             frame.setCenter(visualizer);

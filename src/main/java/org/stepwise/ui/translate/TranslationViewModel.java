@@ -103,6 +103,8 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
     private EncoderDecoder engine;              // worker thread only
     private LoadedEncoderDecoder engineModel;   // worker thread only
     private Result shown;
+    /** True while the status says why the last trace failed. */
+    private boolean errorShown;
 
     /**
      * @param model    the translation model
@@ -262,7 +264,13 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
         if (result.model() != model.get() && (liveModel == null || result.model() != liveModel)) {
             return;
         }
-        status.set(result.error());
+        // The same sentences traced again (the trainer's new weights) keep what the status says ("finished").
+        boolean sameSentences = shown != null && shown.source().equals(result.source())
+                && shown.target().equals(result.target());
+        if (!result.error().isEmpty() || !sameSentences || errorShown) {
+            status.set(result.error());
+        }
+        errorShown = !result.error().isEmpty();
         if (result.sourceSentence() == null) {
             translating.set(false);
             return;

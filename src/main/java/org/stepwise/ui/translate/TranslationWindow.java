@@ -17,6 +17,10 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TextInputControl;
 import javafx.scene.control.Tooltip;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -41,9 +45,13 @@ import org.stepwise.ui.stage.StagePanels;
  * The visualizer's window for an encoder-decoder (translation) model: the source sentence, the target so far,
  * step buttons, block and head selectors and the Translate button on top; the pipeline strip of both stacks on
  * the left (source input, encoder blocks, target input, decoder blocks, output); the stage panel in the centre;
- * the explanation of the hovered number and the status at the bottom. Space or → steps on, ← back, T translates.
+ * the explanation of the hovered number and the status at the bottom. Space or → steps on, ← back; Enter in a
+ * sentence field or Ctrl+T translates; T shows or hides the training dashboard, as in the decoder-only window.
  */
 public final class TranslationWindow {
+
+    /** Translates (or stops), wherever the focus is: Ctrl+T (⌘T on a Mac). */
+    public static final KeyCombination TRANSLATE_KEY = new KeyCodeCombination(KeyCode.T, KeyCombination.SHORTCUT_DOWN);
 
     private final TranslationViewModel viewModel;
     private final ResourceBundle messages;
@@ -53,6 +61,10 @@ public final class TranslationWindow {
     private final ComboBox<Integer> block = new ComboBox<>();
     private final ComboBox<Integer> head = new ComboBox<>();
     private final Button translate = new Button();
+    private final ToggleButton trainingToggle = new ToggleButton();
+    private final HBox steps = new HBox(8);
+    /** The training dashboard shown at the right while {@link #trainingToggle} is on; null until added. */
+    private Node training;
     private final Label notices = new Label();
     private final VBox strip = new VBox(2);
     private final ScrollPane stripScroll = new ScrollPane(strip);
@@ -123,6 +135,46 @@ public final class TranslationWindow {
         target.textProperty().unbindBidirectional(viewModel.targetProperty());
     }
 
+    /**
+     * Takes {@code dashboard} for the window's right, with a Training toggle in the top bar (key T) set as
+     * {@code shown} says; {@link #showTraining()} puts it there once the window is on screen. Call once.
+     */
+    public void addTraining(Node dashboard, boolean shown) {
+        if (dashboard == null || training != null) {
+            throw new IllegalArgumentException("the window takes one training dashboard");
+        }
+        training = dashboard;
+        trainingToggle.setId("training-toggle");
+        trainingToggle.setText(messages.getString("training.toggle"));
+        trainingToggle.setTooltip(new Tooltip(messages.getString("training.toggle.tooltip")));
+        trainingToggle.setFocusTraversable(false);
+        trainingToggle.setMinWidth(Region.USE_PREF_SIZE);
+        trainingToggle.setSelected(shown);
+        trainingToggle.selectedProperty().addListener((observable, before, now) -> root.setRight(now ? training : null));
+        steps.getChildren().add(trainingToggle);
+    }
+
+    /** Shows the dashboard again at the right when the toggle says so (after it sat beside the other window). */
+    public void showTraining() {
+        if (training != null) {
+            root.setRight(trainingToggle.isSelected() ? training : null);
+        }
+    }
+
+    /** The toggle that shows or hides the training dashboard (not in the top bar before {@link #addTraining}). */
+    public ToggleButton trainingToggle() {
+        return trainingToggle;
+    }
+
+    /** The Translate button's action: translates, or stops a translation under way. */
+    private void translateOrStop() {
+        if (viewModel.translatingProperty().get()) {
+            viewModel.stopTranslating();
+        } else {
+            viewModel.translate();
+        }
+    }
+
     /** The window's root. */
     public BorderPane root() {
         return root;
@@ -158,14 +210,11 @@ public final class TranslationWindow {
         next.setTooltip(new Tooltip(messages.getString("ui.next.tooltip")));
         next.setOnAction(event -> viewModel.next());
         translate.setId("translate");
-        translate.setTooltip(new Tooltip(messages.getString("encdec.translate.tooltip")));
-        translate.setOnAction(event -> {
-            if (viewModel.translatingProperty().get()) {
-                viewModel.stopTranslating();
-            } else {
-                viewModel.translate();
-            }
-        });
+        translate.setTooltip(new Tooltip(I18n.format(messages, "encdec.translate.tooltip",
+                TRANSLATE_KEY.getDisplayText())));
+        translate.setOnAction(event -> translateOrStop());
+        source.setOnAction(event -> translateOrStop());     // Enter in either sentence field
+        target.setOnAction(event -> translateOrStop());
         Button clear = new Button(messages.getString("encdec.clearTarget"));
         clear.setId("clear-target");
         clear.setTooltip(new Tooltip(messages.getString("encdec.clearTarget.tooltip")));
@@ -200,7 +249,8 @@ public final class TranslationWindow {
         sentences.setAlignment(Pos.CENTER_LEFT);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox steps = new HBox(8, previous, next, label("ui.block", block), block, label("ui.head", head), head, spacer);
+        steps.getChildren().setAll(previous, next, label("ui.block", block), block, label("ui.head", head), head,
+                spacer);
         steps.setAlignment(Pos.CENTER_LEFT);
         notices.setId("notices");
         notices.getStyleClass().add("notices");
@@ -421,6 +471,11 @@ public final class TranslationWindow {
     }
 
     private void onKey(KeyEvent event) {
+        if (TRANSLATE_KEY.match(event)) {                  // also while typing in a sentence field
+            translateOrStop();
+            event.consume();
+            return;
+        }
         if (event.getTarget() instanceof TextInputControl || root.getScene() != null
                 && root.getScene().getFocusOwner() instanceof TextInputControl) {
             return;
@@ -431,7 +486,13 @@ public final class TranslationWindow {
             case LEFT -> viewModel.previous();
             case HOME -> viewModel.stageIndexProperty().set(0);
             case END -> viewModel.stageIndexProperty().set(viewModel.stagesProperty().get().size() - 1);
-            case T -> viewModel.translate();
+            case T -> {
+                if (training != null) {
+                    trainingToggle.setSelected(!trainingToggle.isSelected());
+                } else {
+                    handled = false;
+                }
+            }
             default -> handled = false;
         }
         if (handled) {

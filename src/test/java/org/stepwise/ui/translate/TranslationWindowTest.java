@@ -3,6 +3,7 @@ package org.stepwise.ui.translate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Locale;
@@ -115,13 +116,35 @@ class TranslationWindowTest {
         String expected = model.targetTokenizer().decode(greedy);
         assertFalse(expected.isEmpty());
 
+        // T shows and hides the dashboard, as in the decoder-only window; Ctrl+T translates, even while typing.
+        assertSame(app.dashboard(), window.root().getRight());
         press(robot, window.root(), KeyCode.T);
+        assertNull(window.root().getRight(), "T hides the training dashboard");
+        assertFalse(window.trainingToggle().isSelected());
+        press(robot, window.root(), KeyCode.T);
+        assertSame(app.dashboard(), window.root().getRight(), "T shows it again");
+        assertEquals("", viewModel.targetProperty().get(), "T does not translate");
+        robot.interact(() -> {
+            javafx.scene.Node field = robot.lookup("#target-sentence").query();
+            field.requestFocus();
+            Event.fireEvent(field, new KeyEvent(KeyEvent.KEY_PRESSED, "", "", KeyCode.T, false, true, false, false));
+        });
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !viewModel.translatingProperty().get()
                 && !viewModel.busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(expected, viewModel.targetProperty().get());
         assertEquals(ENGLISH.getString("encdec.translate.done"), robot.lookup("#status").queryAs(Label.class).getText());
         assertEquals(greedy.length, viewModel.tracedTarget().length);
+
+        // Enter in the Chinese field translates again from an empty target
+        robot.interact(viewModel::clearTarget);
+        robot.interact(() -> {
+            javafx.scene.Node field = robot.lookup("#target-sentence").query();
+            field.requestFocus();
+            Event.fireEvent(field, new KeyEvent(KeyEvent.KEY_PRESSED, "", "", KeyCode.ENTER, false, false, false, false));
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> expected.equals(viewModel.targetProperty().get())
+                && !viewModel.translatingProperty().get() && !viewModel.busyProperty().get());
 
         // step with the keys from the first stage to decoder block 1's cross-attention softmax
         org.stepwise.pipeline.Stage wanted = org.stepwise.pipeline.Stage.of(org.stepwise.pipeline.Stage.Kind.CROSS_SOFTMAX, 1);
