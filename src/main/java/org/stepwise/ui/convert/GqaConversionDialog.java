@@ -398,6 +398,22 @@ public final class GqaConversionDialog extends Dialog<Void> {
                 String.format(Locale.ROOT, "%+.4f", shown.lossAfter() - shown.lossBefore())));
         outcome.set(shown);
         showPatterns();
+        growToContent();
+    }
+
+    /** Widens the dialog when the figures and patterns just shown need more room than it has (never narrows it). */
+    private void growToContent() {
+        javafx.stage.Window window = getDialogPane().getScene() == null ? null : getDialogPane().getScene().getWindow();
+        if (window == null) {
+            return;
+        }
+        getDialogPane().applyCss();
+        getDialogPane().layout();
+        double wanted = getDialogPane().prefWidth(-1);
+        double have = getDialogPane().getWidth();
+        if (wanted > have) {
+            window.setWidth(window.getWidth() + wanted - have);
+        }
     }
 
     private void showPatterns() {
@@ -405,12 +421,10 @@ public final class GqaConversionDialog extends Dialog<Void> {
         int query = head.getValue();
         Outcome shown = outcome.get();
         int groupAfter = shown == null ? -1 : query / (subject.heads() / shown.kvHeadsAfter());
-        boolean cross = subject.patternHook() == Hook.CROSS_PATTERN;
-        patternBefore.setTitle(I18n.format(messages, cross ? "gqa.cross.pattern.before" : "gqa.pattern.before",
-                layer + 1, query + 1, query / (subject.heads() / subject.kvHeads()) + 1));
+        patternBefore.setTitle(I18n.format(messages, "gqa.pattern.before", layer + 1, query + 1,
+                query / (subject.heads() / subject.kvHeads()) + 1));
         patternAfter.setTitle(groupAfter < 0 ? messages.getString("gqa.pattern.pending")
-                : I18n.format(messages, cross ? "gqa.cross.pattern.after" : "gqa.pattern.after", layer + 1, query + 1,
-                        groupAfter + 1));
+                : I18n.format(messages, "gqa.pattern.after", layer + 1, query + 1, groupAfter + 1));
         HookKey key = HookKey.of(subject.patternHook(), layer, query);
         fill(patternBefore, shown == null ? null : shown.patternsBefore().get(key));
         fill(patternAfter, shown == null ? null : shown.patternsAfter().get(key));
