@@ -393,7 +393,8 @@ public final class SessionKeeper {
         }
         Path folder = kept.folder();
         if (folder != null && !Files.isDirectory(folder)) {
-            showNotice("session.model.gone.title", I18n.format(messages, "session.model.gone", folder.toString()));
+            showNotice("session.model.gone.title", I18n.format(messages, "session.translation.gone",
+                    folder.toString()));
             startAutosave();
             return;
         }

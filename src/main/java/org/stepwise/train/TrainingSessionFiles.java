@@ -71,10 +71,14 @@ public final class TrainingSessionFiles {
         writeJson(dir.resolve(LOSS_HISTORY), lossHistoryJson(session.lossHistory()));
     }
 
-    /** Opens the session saved in {@code dir}. */
+    /** Opens the text model's session saved in {@code dir} ({@link SavedTraining#open} opens either kind). */
     public static TrainingSession load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": no such folder");
+        }
+        if (TranslationSessionFiles.holdsTranslation(dir)) {
+            throw new ModelFileException(dir.resolve(TRAINING), "belongs to a translation model's session, not a text "
+                    + "model's; open it with TranslationSessionFiles.load");
         }
         LoadedModel model = ModelFolder.load(dir);
         Path trainingFile = dir.resolve(TRAINING);

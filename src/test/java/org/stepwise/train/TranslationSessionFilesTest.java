@@ -117,6 +117,8 @@ class TranslationSessionFilesTest {
                 TranslationSessionFiles.TEST_PAIRS, TrainingSessionFiles.TRAINING, TrainingSessionFiles.LOSS_HISTORY,
                 EncoderDecoderFolder.SOURCE_TOKENIZER, EncoderDecoderFolder.TARGET_TOKENIZER)), files.toString());
         assertTrue(files.stream().noneMatch(name -> name.endsWith(".tmp")), "no temporary file left: " + files);
+        ModelFileException notText = assertThrows(ModelFileException.class, () -> TrainingSessionFiles.load(folder));
+        assertTrue(notText.getMessage().contains("translation"), notText.getMessage());
     }
 
     @Test
