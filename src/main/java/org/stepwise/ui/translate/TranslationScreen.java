@@ -2,7 +2,10 @@ package org.stepwise.ui.translate;
 
 import java.util.ResourceBundle;
 
+import javafx.scene.Node;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
 
 import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.ui.I18n;
@@ -23,6 +26,14 @@ public final class TranslationScreen {
     private TranslationWindow window;
     private volatile boolean showing;
     private boolean followsTrainer;
+    /** The lessons panel while it is carried beside the translation window's strip, else null. */
+    private Node carriedLessons;
+    private Pane lessonsHome;
+    private int lessonsIndex;
+    private Node strip;
+
+    /** The id of the lessons panel that moves along with the translation window. */
+    public static final String LESSONS_PANEL_ID = "lessons-panel";
 
     /**
      * @param frame      the scene's root, whose centre holds the visualizer or the translation window
@@ -44,6 +55,15 @@ public final class TranslationScreen {
      * run in progress instead, the trainer pauses and says why it does not train this model.
      */
     public void show(LoadedEncoderDecoder model) {
+        show(model, true);
+    }
+
+    /**
+     * Shows {@code model} like {@link #show(LoadedEncoderDecoder)}; with {@code askFirst} false the trainer takes it
+     * over without asking about the run in progress (a lesson choosing the model). An open lessons panel moves along,
+     * beside the translation window's pipeline strip, and goes back with the visualizer.
+     */
+    public void show(LoadedEncoderDecoder model, boolean askFirst) {
         if (model == null) {
             throw new IllegalArgumentException("a model is required");
         }
@@ -53,7 +73,7 @@ public final class TranslationScreen {
         } else {
             viewModel.setModel(model);
         }
-        if (!dashboard.trainTranslation(model)) {
+        if (!dashboard.trainTranslation(model, askFirst)) {
             // The user kept the run in progress (or the pairs cannot be read): shown, but not trained.
             if (dashboard.viewModel().readyProperty().get()) {
                 dashboard.viewModel().pause();
@@ -72,6 +92,7 @@ public final class TranslationScreen {
             visualizer.setRight(null);
             window.root().setRight(dashboard);
             frame.setCenter(window.root());
+            carryLessons();
             showing = true;
         }
         window.root().requestFocus();
@@ -83,10 +104,37 @@ public final class TranslationScreen {
             return;
         }
         viewModel.stopTranslating();
+        bringLessonsBack();
         window.root().setRight(null);
         visualizer.setRight(dashboard);
         frame.setCenter(visualizer);
         showing = false;
+    }
+
+    /** Moves the visualizer's lessons panel, when it is open, to the left of the translation window's strip. */
+    private void carryLessons() {
+        Node lessons = visualizer.lookup("#" + LESSONS_PANEL_ID);
+        if (lessons == null || !lessons.isVisible() || !(lessons.getParent() instanceof Pane home)) {
+            return;
+        }
+        lessonsHome = home;
+        lessonsIndex = home.getChildren().indexOf(lessons);
+        strip = window.root().getLeft();
+        home.getChildren().remove(lessons);
+        window.root().setLeft(new HBox(lessons, strip));
+        carriedLessons = lessons;
+    }
+
+    /** Puts the lessons panel back where {@link #carryLessons()} took it from. */
+    private void bringLessonsBack() {
+        if (carriedLessons == null) {
+            return;
+        }
+        window.root().setLeft(strip);
+        ((Pane) carriedLessons.getParent()).getChildren().remove(carriedLessons);
+        lessonsHome.getChildren().add(Math.min(lessonsIndex, lessonsHome.getChildren().size()), carriedLessons);
+        carriedLessons = null;
+        lessonsHome = null;
     }
 
     /** True while the translation window is on screen. */
