@@ -114,8 +114,8 @@ public final class LessonPlayer {
         int mine = generation;
         pending = new PauseTransition(actionDelay);
         pending.setOnFinished(event -> {
-            if (startModel == null && step.directives().stream().anyMatch(LessonPlayer::choosesModel)) {
-                runFrom(step, 0, mine);         // the step chooses its model itself
+            if (!step.directives().isEmpty() && choosesModel(step.directives().get(0))) {
+                runFrom(step, 0, mine);         // the step chooses its model itself, first
                 return;
             }
             try {

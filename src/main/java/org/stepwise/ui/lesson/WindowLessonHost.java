@@ -429,7 +429,8 @@ public final class WindowLessonHost implements LessonHost {
     /** A step that acts on the training shows the dashboard when the window has hidden it (its toggle is off). */
     private void showDashboard() {
         if (translationShown()) {
-            return;     // the translation window always shows the dashboard
+            translationScreen.showDashboard();
+            return;
         }
         if (window.lookup("#training-toggle") instanceof ToggleButton toggle && !toggle.isSelected()) {
             toggle.setSelected(true);

@@ -31,6 +31,8 @@ public final class TranslationScreen {
     private Pane lessonsHome;
     private int lessonsIndex;
     private Node strip;
+    /** Whether the visualizer showed the dashboard when the translation window took its place. */
+    private boolean dashboardWasBeside = true;
 
     /** The id of the lessons panel that moves along with the translation window. */
     public static final String LESSONS_PANEL_ID = "lessons-panel";
@@ -89,10 +91,16 @@ public final class TranslationScreen {
             });
         }
         if (!showing) {
+            dashboardWasBeside = visualizer.getRight() == dashboard;
             visualizer.setRight(null);
             window.root().setRight(dashboard);
             frame.setCenter(window.root());
             carryLessons();
+            if (carriedLessons != null && !dashboardWasBeside) {
+                // As the visualizer had it: with the lessons open on a window too narrow for every panel the stage
+                // keeps its room, and the dashboard comes back when a lesson acts on the training.
+                window.root().setRight(null);
+            }
             showing = true;
         }
         window.root().requestFocus();
@@ -104,9 +112,10 @@ public final class TranslationScreen {
             return;
         }
         viewModel.stopTranslating();
+        boolean lessonsWereCarried = carriedLessons != null;
         bringLessonsBack();
         window.root().setRight(null);
-        visualizer.setRight(dashboard);
+        visualizer.setRight(lessonsWereCarried && !dashboardWasBeside ? null : dashboard);
         frame.setCenter(visualizer);
         showing = false;
     }
@@ -135,6 +144,13 @@ public final class TranslationScreen {
         lessonsHome.getChildren().add(Math.min(lessonsIndex, lessonsHome.getChildren().size()), carriedLessons);
         carriedLessons = null;
         lessonsHome = null;
+    }
+
+    /** Puts the training dashboard beside the translation window when it is on screen without it. */
+    public void showDashboard() {
+        if (showing && window.root().getRight() != dashboard) {
+            window.root().setRight(dashboard);
+        }
     }
 
     /** True while the translation window is on screen. */

@@ -272,7 +272,7 @@ class LessonsPanelTest {
             TrainingDashboard dashboard = new TrainingDashboard(messages, training[0]);
             dashboard.setPrefWidth(500);
             dashboard.setMinWidth(420);
-            window.root().setRight(dashboard);
+            window.addTraining(dashboard);      // as the app: hidden while the lessons take its room
             frame.setCenter(window.root());
             WindowLessonHost host = new WindowLessonHost(viewModel, training[0], window.root(), () -> model);
             host.useTranslation(new TranslationScreen(messages, frame, window.root(), dashboard), TranslationModel::load);
