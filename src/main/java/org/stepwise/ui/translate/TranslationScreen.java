@@ -2,13 +2,17 @@ package org.stepwise.ui.translate;
 
 import java.util.ResourceBundle;
 
+import javafx.event.Event;
 import javafx.scene.Node;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 
 import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.ui.I18n;
+import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.training.TrainingDashboard;
 
 /**
@@ -72,6 +76,7 @@ public final class TranslationScreen {
         if (viewModel == null) {
             viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
             window = new TranslationWindow(viewModel, messages);
+            window.root().addEventFilter(KeyEvent.KEY_PRESSED, this::forwardLessonKeys);
         } else {
             viewModel.setModel(model);
         }
@@ -96,9 +101,9 @@ public final class TranslationScreen {
             window.root().setRight(dashboard);
             frame.setCenter(window.root());
             carryLessons();
-            if (carriedLessons != null && !dashboardWasBeside) {
-                // As the visualizer had it: with the lessons open on a window too narrow for every panel the stage
-                // keeps its room, and the dashboard comes back when a lesson acts on the training.
+            if (carriedLessons != null && (!dashboardWasBeside || frame.getWidth() < MainWindow.ROOM_FOR_ALL_PANELS)) {
+                // As in the visualizer: lessons, strip, stage and dashboard do not fit side by side, so the stage
+                // keeps its room and the dashboard comes back when a lesson acts on the training.
                 window.root().setRight(null);
             }
             showing = true;
@@ -132,6 +137,17 @@ public final class TranslationScreen {
         home.getChildren().remove(lessons);
         window.root().setLeft(new HBox(lessons, strip));
         carriedLessons = lessons;
+    }
+
+    /**
+     * While the lessons panel is carried along, Page Up and Page Down step through the lesson as they do in the
+     * visualizer, whose root holds the lesson's keys.
+     */
+    private void forwardLessonKeys(KeyEvent event) {
+        if (carriedLessons != null && (event.getCode() == KeyCode.PAGE_UP || event.getCode() == KeyCode.PAGE_DOWN)) {
+            Event.fireEvent(visualizer, event.copyFor(visualizer, visualizer));
+            event.consume();
+        }
     }
 
     /** Puts the lessons panel back where {@link #carryLessons()} took it from. */

@@ -154,6 +154,13 @@ class EncoderDecoderLessonTest {
         assertEquals(2, translation().headProperty().get());
         checkQuestion(robot, 0);
 
+        robot.interact(() -> javafx.event.Event.fireEvent(screen.window().root(), new javafx.scene.input.KeyEvent(
+                javafx.scene.input.KeyEvent.KEY_PRESSED, "", "", javafx.scene.input.KeyCode.PAGE_DOWN, false, false,
+                false, false)));
+        awaitSettled();
+        assertEquals(2, player.stepIndexProperty().get(), "Page Down steps the lesson on the translation screen too");
+        assertEquals("我有三个红色的苹果。", translation().targetProperty().get());
+
         goTo(robot, 5);
         org.stepwise.pipeline.Stage cross = org.stepwise.pipeline.Stage.of(org.stepwise.pipeline.Stage.Kind.CROSS_SOFTMAX, 1);
         assertEquals(cross, translation().stageProperty().get(), "the cross-attention stage is on screen");
