@@ -150,14 +150,17 @@ public final class TranslationScreen {
         }
     }
 
-    /** Puts the lessons panel back where {@link #carryLessons()} took it from. */
+    /** Puts the lessons panel back where {@link #carryLessons()} took it from, unless it was moved since. */
     private void bringLessonsBack() {
         if (carriedLessons == null) {
             return;
         }
+        Node carrier = window.root().getLeft();
         window.root().setLeft(strip);
-        ((Pane) carriedLessons.getParent()).getChildren().remove(carriedLessons);
-        lessonsHome.getChildren().add(Math.min(lessonsIndex, lessonsHome.getChildren().size()), carriedLessons);
+        if (carrier instanceof HBox beside && carriedLessons.getParent() == beside) {   // not taken back since
+            beside.getChildren().remove(carriedLessons);
+            lessonsHome.getChildren().add(Math.min(lessonsIndex, lessonsHome.getChildren().size()), carriedLessons);
+        }
         carriedLessons = null;
         lessonsHome = null;
     }
