@@ -207,7 +207,10 @@ public final class LessonChecks {
                             + whole.shared().nHead() + " heads");
                 }
                 encoderStage = stage.encoder();
-            } else if (directive instanceof Directive.SelectToken select && !select.clears()) {
+            } else if (directive instanceof Directive.SelectToken select) {
+                if (select.clears()) {
+                    return;
+                }
                 SentenceTrace run = translationTrace();
                 int tokens = encoderStage ? run.source().tokens() : run.tokens();
                 if (select.token0() >= tokens) {

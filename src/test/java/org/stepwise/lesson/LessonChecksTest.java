@@ -86,8 +86,9 @@ class LessonChecksTest {
                 + "@question shape tensor=S stage=cross-scores block=2\nShape?\n"
                 + "@question parameter-share part=ffn\nShare?\n"                               // 30: decoder-only
                 + "@panel all-heads\n"                                                         // 32: not here
-                + "@translate\n@model default\n@stage cross-scores block=1\n"                // 35: gone again
-                + "@question attends-most stage=cross-softmax block=1 head=1 token=1\nWhich?\n"; // 36: no translation
+                + "@select token=none\n@sampling temperature=0.5\n@highlight stage\n@train pause\n"
+                + "@translate\n@model default\n@stage cross-scores block=1\n"                // 39: gone again
+                + "@question attends-most stage=cross-softmax block=1 head=1 token=1\nWhich?\n"; // 40: no translation
         Lesson lesson = LessonParser.parse("en/07-test.md", FRONT + steps);
         List<String> problems = LessonChecks.check(lesson, bundled, TranslationModel.load());
         assertEquals(14, problems.size(), String.join("\n", problems));
@@ -103,8 +104,8 @@ class LessonChecksTest {
         assertLine(problems.get(9), 26, "token 6 is past the source's 5 tokens");
         assertLine(problems.get(10), 30, "parameter-share counts a decoder-only model's parts");
         assertLine(problems.get(11), 32, "@panel all-heads does not act on the translation model");
-        assertLine(problems.get(12), 35, "stage cross-scores is a stage of the translation model");
-        assertLine(problems.get(13), 36, "the cross-attention pattern needs the translation model on screen");
+        assertLine(problems.get(12), 39, "stage cross-scores is a stage of the translation model");
+        assertLine(problems.get(13), 40, "the cross-attention pattern needs the translation model on screen");
 
         assertTrue(LessonChecks.check(lesson, bundled).stream().anyMatch(problem -> problem.contains(
                 ":9: @model translation: no translation model to check the lesson against")));
