@@ -169,6 +169,7 @@ public final class StepwiseApp extends Application {
         opener = new OpenModelController(messages, recentModels, DefaultModel::load, this::showOpened, () -> stage);
         translation = new TranslationScreen(messages, frame, window.root(), dashboard, translation);
         opener.setTranslationOpener(TranslationModel::load, translation::show);
+        lessonHost.useTranslation(translation, TranslationModel::load);
         AppMenu menu = new AppMenu(messages, opener, () -> {
             if (mayClose()) {
                 stage.close();

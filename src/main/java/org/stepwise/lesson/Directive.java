@@ -39,12 +39,13 @@ public sealed interface Directive {
     }
 
     /**
-     * {@code @stage KIND [block=N] [head=N]}: go to a stage.
+     * {@code @stage KIND [block=N] [head=N] [encoder]}: go to a stage.
      *
-     * @param block0 0-based block for in-block kinds, −1 for the stages outside the blocks
-     * @param head0  0-based query head to select, −1 to keep the one selected
+     * @param block0  0-based block for in-block kinds, −1 for the stages outside the blocks
+     * @param head0   0-based query head to select, −1 to keep the one selected
+     * @param encoder true for a stage of the translation model's encoder (the word {@code encoder})
      */
-    record GoToStage(Stage.Kind kind, int block0, int head0) implements Directive {
+    record GoToStage(Stage.Kind kind, int block0, int head0, boolean encoder) implements Directive {
         public GoToStage {
             if (kind == null) {
                 throw new IllegalArgumentException("a stage kind is required");
@@ -56,17 +57,42 @@ public sealed interface Directive {
             if (head0 < -1) {
                 throw new IllegalArgumentException("head must be at least 1");
             }
+            if (encoder) {
+                checkEncoderKind(kind);
+            }
+        }
+
+        /** A stage of a decoder-only model or of the translation model's decoder. */
+        public GoToStage(Stage.Kind kind, int block0, int head0) {
+            this(kind, block0, head0, false);
         }
 
         /** The stage this directive goes to. */
         public Stage stage() {
-            return new Stage(kind, block0);
+            return new Stage(kind, block0, encoder);
         }
 
         /** True when the directive selects a head. */
         public boolean selectsHead() {
             return head0 >= 0;
         }
+    }
+
+    /** {@code @model translation}: the bundled English→Chinese encoder-decoder model, on the translation screen. */
+    record UseTranslation() implements Directive {
+    }
+
+    /** {@code @target TEXT}: the Chinese target the translation model's decoder reads after its start token. */
+    record SetTarget(String text) implements Directive {
+        public SetTarget {
+            if (text == null || text.isBlank()) {
+                throw new IllegalArgumentException("a target needs some text (the Chinese the decoder has written so far)");
+            }
+        }
+    }
+
+    /** {@code @translate}: the translation model writes on from the target on screen until it ends the sentence. */
+    record Translate() implements Directive {
     }
 
     /** {@code @select token=N|none}: select a token (0-based), or −1 to clear the selection. */
@@ -333,21 +359,44 @@ public sealed interface Directive {
 
     /** What a question asks; numbers 0-based. */
     sealed interface Ask {
-        /** {@code attends-most block=N head=N token=N}: the position row {@code token0} of the pattern weighs most. */
-        record AttendsMost(int block0, int head0, int token0) implements Ask {
+        /**
+         * {@code attends-most block=N head=N token=N [stage=attention-softmax|cross-softmax] [encoder]}: the position
+         * row {@code token0} of an attention pattern weighs most. {@code stage} is {@code ATTENTION_SOFTMAX} for
+         * self-attention (the encoder's with {@code encoder}) and {@code CROSS_SOFTMAX} for the translation model's
+         * cross-attention, whose columns are the source tokens.
+         */
+        record AttendsMost(int block0, int head0, int token0, Stage.Kind stage, boolean encoder) implements Ask {
             public AttendsMost {
                 if (block0 < 0 || head0 < 0 || token0 < 0) {
                     throw new IllegalArgumentException("attends-most needs block, head and token, each at least 1");
                 }
+                if (stage != Stage.Kind.ATTENTION_SOFTMAX && stage != Stage.Kind.CROSS_SOFTMAX) {
+                    throw new IllegalArgumentException("attends-most reads the pattern of stage attention-softmax or"
+                            + " cross-softmax, got " + (stage == null ? "none" : word(stage)));
+                }
+                if (encoder && stage == Stage.Kind.CROSS_SOFTMAX) {
+                    throw new IllegalArgumentException("the encoder has no cross-attention (cross-softmax is in the decoder)");
+                }
+            }
+
+            /** Self-attention of a decoder-only model or of the translation model's decoder. */
+            public AttendsMost(int block0, int head0, int token0) {
+                this(block0, head0, token0, Stage.Kind.ATTENTION_SOFTMAX, false);
+            }
+
+            /** True for the cross-attention pattern (rows: target tokens, columns: source tokens). */
+            public boolean cross() {
+                return stage == Stage.Kind.CROSS_SOFTMAX;
             }
         }
 
         /**
-         * {@code shape tensor=LETTER stage=KIND [block=N]}: the shape of a tensor of a stage's view.
+         * {@code shape tensor=LETTER stage=KIND [block=N] [encoder]}: the shape of a tensor of a stage's view.
          *
-         * @param block0 0-based block for in-block stages, −1 otherwise
+         * @param block0  0-based block for in-block stages, −1 otherwise
+         * @param encoder true for a stage of the translation model's encoder
          */
-        record Shape(String tensor, Stage.Kind stage, int block0) implements Ask {
+        record Shape(String tensor, Stage.Kind stage, int block0, boolean encoder) implements Ask {
             public Shape {
                 if (tensor == null || tensor.isEmpty() || stage == null) {
                     throw new IllegalArgumentException("shape needs tensor= and stage=");
@@ -356,6 +405,19 @@ public sealed interface Directive {
                     throw new IllegalArgumentException(stage.inBlock() ? "stage " + word(stage) + " needs block=N"
                             : "stage " + word(stage) + " lies outside the blocks and takes no block");
                 }
+                if (encoder) {
+                    checkEncoderKind(stage);
+                }
+            }
+
+            /** A stage of a decoder-only model or of the translation model's decoder. */
+            public Shape(String tensor, Stage.Kind stage, int block0) {
+                this(tensor, stage, block0, false);
+            }
+
+            /** The stage whose tensor is asked. */
+            public Stage where() {
+                return new Stage(stage, block0, encoder);
             }
         }
 
@@ -386,6 +448,21 @@ public sealed interface Directive {
                     throw new IllegalArgumentException("correct must be at least 1");
                 }
             }
+        }
+    }
+
+    /** Rejects, with the reason, a stage kind the translation model's encoder does not have. */
+    private static void checkEncoderKind(Stage.Kind kind) {
+        if (kind.crossAttention()) {
+            throw new IllegalArgumentException("the encoder has no " + word(kind)
+                    + " stage (cross-attention is in the decoder; drop the word encoder)");
+        }
+        if (kind == Stage.Kind.CAUSAL_MASK) {
+            throw new IllegalArgumentException("the encoder has no causal-mask stage: it masks nothing");
+        }
+        if (kind == Stage.Kind.LOGITS || kind == Stage.Kind.OUTPUT_SOFTMAX || kind == Stage.Kind.NEXT_TOKEN
+                || kind == Stage.Kind.ROUTER || kind == Stage.Kind.EXPERTS) {
+            throw new IllegalArgumentException("the encoder has no " + word(kind) + " stage");
         }
     }
 

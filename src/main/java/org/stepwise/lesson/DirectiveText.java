@@ -13,7 +13,17 @@ final class DirectiveText {
             return "@sentence " + set.text();
         }
         if (directive instanceof Directive.GoToStage go) {
-            return "@stage " + Directive.word(go.kind()) + number(" block=", go.block0()) + number(" head=", go.head0());
+            return "@stage " + Directive.word(go.kind()) + number(" block=", go.block0()) + number(" head=", go.head0())
+                    + (go.encoder() ? " encoder" : "");
+        }
+        if (directive instanceof Directive.UseTranslation) {
+            return "@model translation";
+        }
+        if (directive instanceof Directive.SetTarget target) {
+            return "@target " + target.text();
+        }
+        if (directive instanceof Directive.Translate) {
+            return "@translate";
         }
         if (directive instanceof Directive.SelectToken select) {
             return "@select token=" + (select.clears() ? "none" : Integer.toString(select.token0() + 1));
@@ -52,11 +62,11 @@ final class DirectiveText {
     private static String ask(Directive.Ask ask) {
         if (ask instanceof Directive.Ask.AttendsMost most) {
             return "attends-most block=" + (most.block0() + 1) + " head=" + (most.head0() + 1) + " token="
-                    + (most.token0() + 1);
+                    + (most.token0() + 1) + (most.cross() ? " stage=cross-softmax" : "") + (most.encoder() ? " encoder" : "");
         }
         if (ask instanceof Directive.Ask.Shape shape) {
             return "shape tensor=" + shape.tensor() + " stage=" + Directive.word(shape.stage())
-                    + number(" block=", shape.block0());
+                    + number(" block=", shape.block0()) + (shape.encoder() ? " encoder" : "");
         }
         if (ask instanceof Directive.Ask.TokenCount) {
             return "token-count";

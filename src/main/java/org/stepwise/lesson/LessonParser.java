@@ -156,7 +156,14 @@ public final class LessonParser {
             try {
                 return switch (directiveName) {
                     case "sentence" -> new Directive.SetSentence(rest);
-                    case "stage" -> stage(new Arguments(rest));
+                    case "stage" -> stage(new Arguments(rest, ENCODER));
+                    case "target" -> new Directive.SetTarget(rest);
+                    case "translate" -> {
+                        Arguments args = new Arguments(rest);
+                        args.noPositional();
+                        args.done();
+                        yield new Directive.Translate();
+                    }
                     case "select" -> select(new Arguments(rest));
                     case "sampling" -> sampling(new Arguments(rest));
                     case "model" -> model(new Arguments(rest));
@@ -165,10 +172,10 @@ public final class LessonParser {
                             single(new Arguments(rest), Directive.Highlight.Panel.class, "panel"));
                     case "panel" -> new Directive.OpenPanel(
                             single(new Arguments(rest), Directive.OpenPanel.SideView.class, "panel"));
-                    case "question" -> question(new Arguments(rest));
+                    case "question" -> question(new Arguments(rest, ENCODER));
                     default -> throw new IllegalArgumentException("unknown directive @" + directiveName
-                            + " (known: @sentence, @stage, @select, @sampling, @model, @train, @highlight, @panel,"
-                            + " @question)");
+                            + " (known: @sentence, @target, @translate, @stage, @select, @sampling, @model, @train,"
+                            + " @highlight, @panel, @question)");
                 };
             } catch (IllegalArgumentException e) {
                 throw error(lineNumber, (directiveName.isEmpty() ? "@" : "@" + directiveName + ": ") + e.getMessage());
@@ -180,7 +187,7 @@ public final class LessonParser {
             int block = args.index("block", -1);
             int head = args.index("head", -1);
             args.done();
-            return new Directive.GoToStage(kind, block, head);
+            return new Directive.GoToStage(kind, block, head, args.flag);
         }
 
         private Directive select(Arguments args) {
@@ -204,15 +211,20 @@ public final class LessonParser {
 
         private Directive model(Arguments args) {
             if (args.positional.size() != 1) {
-                throw new IllegalArgumentException("write @model default or @model variant KEY=VALUE...");
+                throw new IllegalArgumentException("write @model default, @model translation or @model variant"
+                        + " KEY=VALUE...");
             }
             String which = args.positional.get(0);
             if (which.equals("default")) {
                 args.done();
                 return Directive.UseModel.bundled();
             }
+            if (which.equals("translation")) {
+                args.done();
+                return new Directive.UseTranslation();
+            }
             if (!which.equals("variant")) {
-                throw new IllegalArgumentException("expected default or variant, got " + which);
+                throw new IllegalArgumentException("expected default, translation or variant, got " + which);
             }
             return new Directive.UseModel(true, args.pairs);
         }
@@ -262,11 +274,16 @@ public final class LessonParser {
                         + " token-count, most-likely-next, parameter-share, choice)");
             }
             String kind = args.positional.get(0);
+            if (args.flag && !kind.equals("attends-most") && !kind.equals("shape")) {
+                throw new IllegalArgumentException("only attends-most and shape take the word encoder");
+            }
             Directive.Ask ask = switch (kind) {
                 case "attends-most" -> new Directive.Ask.AttendsMost(args.index("block", -2), args.index("head", -2),
-                        args.index("token", -2));
+                        args.index("token", -2), args.optional("stage") == null ? Stage.Kind.ATTENTION_SOFTMAX
+                                : constant(Stage.Kind.class, args.optional("stage"), "stage kind"), args.flag);
                 case "shape" -> new Directive.Ask.Shape(args.required("tensor"),
-                        constant(Stage.Kind.class, args.required("stage"), "stage kind"), args.index("block", -1));
+                        constant(Stage.Kind.class, args.required("stage"), "stage kind"), args.index("block", -1),
+                        args.flag);
                 case "token-count" -> new Directive.Ask.TokenCount();
                 case "most-likely-next" -> new Directive.Ask.MostLikelyNext();
                 case "parameter-share" -> new Directive.Ask.ParameterShare(
@@ -290,14 +307,33 @@ public final class LessonParser {
         }
     }
 
-    /** The words after a directive's name: positional words in order and {@code key=value} pairs. */
+    /** The flag word that puts a stage or question on the translation model's encoder. */
+    private static final String ENCODER = "encoder";
+
+    /**
+     * The words after a directive's name: positional words in order, {@code key=value} pairs, and whether the
+     * directive's flag word (e.g. {@code encoder}) is written anywhere among them.
+     */
     private static final class Arguments {
         final List<String> positional = new ArrayList<>();
         final Map<String, String> pairs = new LinkedHashMap<>();
         private final List<String> used = new ArrayList<>();
+        boolean flag;
 
         Arguments(String text) {
+            this(text, null);
+        }
+
+        /** @param flagWord a word that may stand anywhere, once; null when the directive takes none */
+        Arguments(String text, String flagWord) {
             for (String word : text.isBlank() ? new String[0] : text.strip().split("\\s+")) {
+                if (word.equals(flagWord)) {
+                    if (flag) {
+                        throw new IllegalArgumentException("the word " + flagWord + " is given twice");
+                    }
+                    flag = true;
+                    continue;
+                }
                 int equals = word.indexOf('=');
                 if (equals < 0) {
                     if (!pairs.isEmpty()) {

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.stepwise.app.DefaultModel;
+import org.stepwise.app.TranslationModel;
 import org.stepwise.model.io.LoadedModel;
 
 /** The lesson checks on fixtures: a lesson that plays through, and each kind of problem found with its line. */
@@ -65,6 +66,49 @@ class LessonChecksTest {
         assertLine(problems.get(3), 13, "token 30 is past the sentence's");
         assertLine(problems.get(4), 15, "stage qkv shows no tensor Z");
         assertLine(problems.get(5), 17, "nKvHead (3) must divide nHead (4)");
+    }
+
+    @Test
+    void afterModelTranslationStagesAndQuestionsAreTheTranslationModels() throws Exception {
+        String steps = "## A\n@target 我\n"                                                    // 6: not yet
+                + "@stage cross-qkv block=1\n"                                                 // 7: not yet
+                + "@stage qkv block=1 encoder\n"                                               // 8: not yet
+                + "@model translation\n@question token-count\nHow many?\n"                   // 10: no source
+                + "@sentence I have three red apples\n@target 我有三个红色的苹果。\n"
+                + "@stage cross-softmax block=1 head=2\n@stage attention-softmax block=2 head=4 encoder\n"
+                + "@stage cross-scores block=3\n"                                              // 16: 2 decoder blocks
+                + "@stage qkv block=3 encoder\n"                                               // 17: 2 encoder blocks
+                + "@stage cross-qkv block=1 head=5\n"                                          // 18: 4 heads
+                + "@stage tokens encoder\n@select token=6\n"                                  // 20: 5 source tokens
+                + "@stage tokens\n@select token=11\n@select token=12\n"                      // 23: 11 target tokens
+                + "@question attends-most stage=cross-softmax block=2 head=1 token=3\nWhich?\n"
+                + "@question attends-most block=1 head=3 token=6 encoder\nWhich?\n"           // 26: 5 source tokens
+                + "@question shape tensor=S stage=cross-scores block=2\nShape?\n"
+                + "@question parameter-share part=ffn\nShare?\n"                               // 30: decoder-only
+                + "@panel all-heads\n"                                                         // 32: not here
+                + "@select token=none\n@sampling temperature=0.5\n@highlight stage\n@train pause\n"
+                + "@translate\n@model default\n@stage cross-scores block=1\n"                // 39: gone again
+                + "@question attends-most stage=cross-softmax block=1 head=1 token=1\nWhich?\n"; // 40: no translation
+        Lesson lesson = LessonParser.parse("en/07-test.md", FRONT + steps);
+        List<String> problems = LessonChecks.check(lesson, bundled, TranslationModel.load());
+        assertEquals(14, problems.size(), String.join("\n", problems));
+        assertLine(problems.get(0), 6, "@target needs the translation model on screen (@model translation first)");
+        assertLine(problems.get(1), 7, "stage cross-qkv is a stage of the translation model");
+        assertLine(problems.get(2), 8, "stage qkv encoder is a stage of the translation model");
+        assertLine(problems.get(3), 10, "this question needs a sentence on screen");
+        assertLine(problems.get(4), 16, "the translation model has no stage cross-scores in decoder block 3");
+        assertLine(problems.get(5), 17, "the translation model has no stage qkv in encoder block 3");
+        assertLine(problems.get(6), 18, "head 5 is past the model's 4 heads");
+        assertLine(problems.get(7), 20, "token 6 is past the source's 5 tokens");
+        assertLine(problems.get(8), 23, "token 12 is past the target's 11 tokens");
+        assertLine(problems.get(9), 26, "token 6 is past the source's 5 tokens");
+        assertLine(problems.get(10), 30, "parameter-share counts a decoder-only model's parts");
+        assertLine(problems.get(11), 32, "@panel all-heads does not act on the translation model");
+        assertLine(problems.get(12), 39, "stage cross-scores is a stage of the translation model");
+        assertLine(problems.get(13), 40, "the cross-attention pattern needs the translation model on screen");
+
+        assertTrue(LessonChecks.check(lesson, bundled).stream().anyMatch(problem -> problem.contains(
+                ":9: @model translation: no translation model to check the lesson against")));
     }
 
     @Test

@@ -15,19 +15,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.stepwise.app.DefaultModel;
+import org.stepwise.app.TranslationModel;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
 
 /**
  * The real {@code lessons/} folder, whatever files it holds: every lesson in both languages parses and plays
- * through on the bundled model, and the English and Chinese versions match step by step.
+ * through on the bundled models (the decoder-only one and, after {@code @model translation}, the English→Chinese
+ * one), and the English and Chinese versions match step by step.
  */
 class LessonFolderTest {
     private static final List<Locale> LANGUAGES = List.of(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE);
     private static LoadedModel bundled;
+    private static LoadedEncoderDecoder translation;
 
     @BeforeAll
     static void load() throws IOException {
         bundled = DefaultModel.load();
+        translation = TranslationModel.load();
     }
 
     @Test
@@ -43,7 +48,7 @@ class LessonFolderTest {
                     problems.add(entry.error().getMessage());
                 } else {
                     lessons++;
-                    problems.addAll(LessonChecks.check(entry.lesson(), bundled));
+                    problems.addAll(LessonChecks.check(entry.lesson(), bundled, translation));
                 }
             }
         }

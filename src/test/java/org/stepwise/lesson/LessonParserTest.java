@@ -169,7 +169,7 @@ class LessonParserTest {
         assertError(FRONT + "## A\n@sampling temperature=-1\n", 6, "temperature must be a finite number");
         assertError(FRONT + "## A\n@sampling top-p=1.5\n", 6, "topP must be in (0, 1]");
         assertError(FRONT + "## A\n@sampling top-k=3.5\n", 6, "top-k must be a whole number");
-        assertError(FRONT + "## A\n@model bundled\n", 6, "expected default or variant");
+        assertError(FRONT + "## A\n@model bundled\n", 6, "expected default, translation or variant");
         assertError(FRONT + "## A\n@model default norm=post_ln\n", 6, "unknown argument norm=");
         assertError(FRONT + "## A\n@model variant\n", 6, "needs at least one KEY=VALUE");
         assertError(FRONT + "## A\n@model variant norm=mid_ln\n", 6, "norm must be one of pre_ln, post_ln");
@@ -193,6 +193,66 @@ class LessonParserTest {
                 "correct=3 but there are only 2 options");
         assertError(FRONT + "## A\n@question choice correct=1\nWhich?\n- one\n", 6, "at least two '- option' lines");
         assertError(FRONT + "## \n", 5, "needs a title");
+    }
+
+    @Test
+    void readsTheTranslationModelsDirectives() throws Exception {
+        Lesson lesson = LessonParser.parse("en/07-test.md", FRONT + "## A\n@model translation\n"
+                + "@sentence I have three red apples\n@target 我有三个\n@translate\n"
+                + "@stage attention-softmax block=1 head=2 encoder\n@stage cross-softmax block=2 head=1\n"
+                + "@stage encoder text\n@select token=3\n"
+                + "@question attends-most stage=cross-softmax block=2 head=1 token=3\nWhich word?\n"
+                + "@question attends-most block=1 head=3 token=1 encoder\nWhich later word?\n"
+                + "@question shape tensor=S stage=cross-scores block=2\nShape?\n"
+                + "@question shape tensor=A stage=attention-softmax block=1 encoder\nShape?\n");
+        List<Directive> directives = lesson.step(0).directives();
+        assertEquals(new Directive.UseTranslation(), directives.get(0));
+        assertEquals(new Directive.SetSentence("I have three red apples"), directives.get(1));
+        assertEquals(new Directive.SetTarget("我有三个"), directives.get(2));
+        assertEquals(new Directive.Translate(), directives.get(3));
+        assertEquals(new Directive.GoToStage(Stage.Kind.ATTENTION_SOFTMAX, 0, 1, true), directives.get(4));
+        assertEquals(Stage.ofEncoder(Stage.Kind.ATTENTION_SOFTMAX, 0), ((Directive.GoToStage) directives.get(4)).stage());
+        assertEquals(new Directive.GoToStage(Stage.Kind.CROSS_SOFTMAX, 1, 0), directives.get(5));
+        assertEquals(Stage.ofEncoder(Stage.Kind.TEXT), ((Directive.GoToStage) directives.get(6)).stage());
+        assertEquals(new Directive.SelectToken(2), directives.get(7));
+        assertEquals(new Directive.Ask.AttendsMost(1, 0, 2, Stage.Kind.CROSS_SOFTMAX, false),
+                ((Directive.Question) directives.get(8)).ask());
+        assertEquals(new Directive.Ask.AttendsMost(0, 2, 0, Stage.Kind.ATTENTION_SOFTMAX, true),
+                ((Directive.Question) directives.get(9)).ask());
+        assertEquals(new Directive.Ask.Shape("S", Stage.Kind.CROSS_SCORES, 1), ((Directive.Question) directives.get(10)).ask());
+        assertEquals(new Directive.Ask.Shape("A", Stage.Kind.ATTENTION_SOFTMAX, 0, true),
+                ((Directive.Question) directives.get(11)).ask());
+        assertEquals(List.of("@model translation", "@sentence I have three red apples", "@target 我有三个", "@translate",
+                "@stage attention-softmax block=1 head=2 encoder", "@stage cross-softmax block=2 head=1",
+                "@stage text encoder", "@select token=3",
+                "@question attends-most block=2 head=1 token=3 stage=cross-softmax",
+                "@question attends-most block=1 head=3 token=1 encoder",
+                "@question shape tensor=S stage=cross-scores block=2",
+                "@question shape tensor=A stage=attention-softmax block=1 encoder"),
+                directives.stream().map(Directive::fileText).toList());
+    }
+
+    @Test
+    void badTranslationDirectivesNameTheirLineAndProblem() {
+        assertError(FRONT + "## A\n@model translation en-zh\n", 6, "write @model default, @model translation");
+        assertError(FRONT + "## A\n@model translation seed=3\n", 6, "unknown argument seed= (this directive takes none)");
+        assertError(FRONT + "## A\n@target\n", 6, "@target: a target needs some text");
+        assertError(FRONT + "## A\n@translate now\n", 6, "@translate: unexpected word now");
+        assertError(FRONT + "## A\n@translate steps=3\n", 6, "unknown argument steps=");
+        assertError(FRONT + "## A\n@stage cross-qkv block=1 encoder\n", 6,
+                "the encoder has no cross-qkv stage (cross-attention is in the decoder");
+        assertError(FRONT + "## A\n@stage causal-mask block=1 encoder\n", 6, "the encoder has no causal-mask stage");
+        assertError(FRONT + "## A\n@stage logits encoder\n", 6, "the encoder has no logits stage");
+        assertError(FRONT + "## A\n@stage qkv block=1 encoder encoder\n", 6, "the word encoder is given twice");
+        assertError(FRONT + "## A\n@stage cross-scores\n", 6, "stage cross-scores needs block=N");
+        assertError(FRONT + "## A\n@question attends-most stage=cross-scores block=1 head=1 token=1\nWhich?\n", 6,
+                "attends-most reads the pattern of stage attention-softmax or cross-softmax, got cross-scores");
+        assertError(FRONT + "## A\n@question attends-most stage=cross-softmax block=1 head=1 token=1 encoder\nW?\n",
+                6, "the encoder has no cross-attention");
+        assertError(FRONT + "## A\n@question attends-most stage=crosss block=1 head=1 token=1\nWhich?\n", 6,
+                "unknown stage kind crosss");
+        assertError(FRONT + "## A\n@question token-count encoder\nHow many?\n", 6,
+                "only attends-most and shape take the word encoder");
     }
 
     @Test

@@ -23,6 +23,47 @@ public interface LessonHost {
      */
     void goToStage(Stage.Kind kind, int block, int head);
 
+    /**
+     * Shows a stage of the translation model's encoder ({@code encoder} true) or of the model on screen.
+     *
+     * @throws IllegalArgumentException for an encoder stage when the host has no translation model
+     */
+    default void goToStage(Stage.Kind kind, int block, int head, boolean encoder) {
+        if (encoder) {
+            throw new IllegalArgumentException("this window has no translation model, so no encoder stages");
+        }
+        goToStage(kind, block, head);
+    }
+
+    /** Shows the bundled English→Chinese translation model ({@code @model translation}) in place of the visualizer. */
+    default void useTranslationModel() {
+        throw new IllegalArgumentException("this window cannot show the translation model");
+    }
+
+    /** Sets the target the translation model's decoder reads after its start token. */
+    default void setTarget(String text) {
+        throw new IllegalArgumentException("this window cannot show the translation model");
+    }
+
+    /** Lets the translation model write on from its target until it ends the sentence. */
+    default void translate() {
+        throw new IllegalArgumentException("this window cannot show the translation model");
+    }
+
+    /**
+     * Puts back the model a step starts from, before its own actions run: {@code model} is the last
+     * {@code @model} directive of the steps before it ({@link Directive.UseModel} or {@link Directive.UseTranslation}),
+     * null when they have none. A host that already shows that model leaves it as it is (its weights and training
+     * stay); with null it leaves the translation model for the visualizer and keeps the visualizer's model.
+     */
+    default void restoreModel(Directive model) {
+        if (model instanceof Directive.UseModel use) {
+            useModel(use);
+        } else if (model instanceof Directive.UseTranslation) {
+            useTranslationModel();
+        }
+    }
+
     /** Selects a 0-based token position, −1 for none. */
     void selectToken(int position);
 
@@ -66,4 +107,12 @@ public interface LessonHost {
 
     /** The tokens of the sentence on screen, as the window writes them (empty while none is traced). */
     java.util.List<String> tokenTexts();
+
+    /**
+     * The translation model's source tokens, as the window writes them: the columns of its cross-attention and the
+     * rows of its encoder (empty when no translation model is traced).
+     */
+    default java.util.List<String> sourceTokenTexts() {
+        return java.util.List.of();
+    }
 }

@@ -110,9 +110,31 @@ public final class LessonPlayer {
         stepIndex.set(index);
         progress.stepShown(current.id(), index);
         LessonStep step = current.step(index);
+        Directive startModel = modelBefore(current, index);
         int mine = generation;
         pending = new PauseTransition(actionDelay);
-        pending.setOnFinished(event -> runFrom(step, 0, mine));
+        pending.setOnFinished(event -> {
+            if (!step.directives().isEmpty() && choosesModel(step.directives().get(0))) {
+                runFrom(step, 0, mine);         // the step chooses its model itself, first
+                return;
+            }
+            try {
+                host.restoreModel(startModel);
+            } catch (RuntimeException failed) {
+                errorLine = step.line();
+                error.set(String.valueOf(failed.getMessage()));
+                return;
+            }
+            host.whenSettled(() -> {
+                String failure = host.takeFailure();
+                if (failure != null && mine == generation) {
+                    errorLine = step.line();
+                    error.set(failure);
+                    return;
+                }
+                runFrom(step, 0, mine);
+            });
+        });
         pending.play();
     }
 
@@ -141,6 +163,31 @@ public final class LessonPlayer {
             pending.stop();
             pending = null;
         }
+    }
+
+    /**
+     * The model step {@code index} starts from: the last {@code @model} directive of the steps before it, null when
+     * they have none or when the step's first directive chooses the model itself. Stepping back or jumping thus
+     * shows the model the step was written for.
+     */
+    static Directive modelBefore(Lesson lesson, int index) {
+        List<Directive> own = lesson.step(index).directives();
+        if (!own.isEmpty() && choosesModel(own.get(0))) {
+            return null;
+        }
+        Directive last = null;
+        for (int s = 0; s < index; s++) {
+            for (Directive directive : lesson.step(s).directives()) {
+                if (choosesModel(directive)) {
+                    last = directive;
+                }
+            }
+        }
+        return last;
+    }
+
+    private static boolean choosesModel(Directive directive) {
+        return directive instanceof Directive.UseModel || directive instanceof Directive.UseTranslation;
     }
 
     /** Runs the actions of {@code step} from {@code index} on, each after the app settled from the last. */
@@ -173,7 +220,17 @@ public final class LessonPlayer {
         if (directive instanceof Directive.SetSentence sentence) {
             host.setSentence(sentence.text());
         } else if (directive instanceof Directive.GoToStage stage) {
-            host.goToStage(stage.kind(), stage.block0(), stage.head0());
+            if (stage.encoder()) {
+                host.goToStage(stage.kind(), stage.block0(), stage.head0(), true);
+            } else {
+                host.goToStage(stage.kind(), stage.block0(), stage.head0());
+            }
+        } else if (directive instanceof Directive.UseTranslation) {
+            host.useTranslationModel();
+        } else if (directive instanceof Directive.SetTarget target) {
+            host.setTarget(target.text());
+        } else if (directive instanceof Directive.Translate) {
+            host.translate();
         } else if (directive instanceof Directive.SelectToken select) {
             host.selectToken(select.token0());
         } else if (directive instanceof Directive.SetSampling sampling) {

@@ -394,11 +394,15 @@ public final class LessonsPanel extends VBox {
             getChildren().add(verdict);
         }
 
-        /** The sentence's tokens as buttons, once they are traced (the step's @sentence may still be computing). */
+        /**
+         * The tokens the answer is one of as buttons, once they are traced (the step's @sentence may still be
+         * computing): the source's for a cross-attention or encoder pattern, the sentence's otherwise.
+         */
         private void fillTokens() {
             host.whenSettled(() -> {
                 choices.getChildren().clear();
-                List<String> tokens = host.tokenTexts();
+                List<String> tokens = question.ask() instanceof Directive.Ask.AttendsMost most
+                        && (most.cross() || most.encoder()) ? host.sourceTokenTexts() : host.tokenTexts();
                 for (int i = 0; i < tokens.size(); i++) {
                     addPick((i + 1) + ": " + tokens.get(i), String.valueOf(i + 1));
                 }

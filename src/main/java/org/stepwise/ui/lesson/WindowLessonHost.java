@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -26,10 +27,13 @@ import javafx.util.Duration;
 
 import org.stepwise.lesson.Directive;
 import org.stepwise.lesson.QuestionContext;
+import org.stepwise.model.EncoderDecoderConfig;
 import org.stepwise.model.ModelConfig;
 import org.stepwise.model.Parameters;
 import org.stepwise.model.ParameterLayout;
+import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.model.io.LoadedModel;
+import org.stepwise.pipeline.EncoderDecoderPipeline;
 import org.stepwise.pipeline.PreparedSentence;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.sample.SamplingSettings;
@@ -46,11 +50,15 @@ import org.stepwise.ui.stage.StagePanels;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.training.ModelRecipe;
 import org.stepwise.ui.training.TrainingViewModel;
+import org.stepwise.ui.translate.TranslationScreen;
+import org.stepwise.ui.translate.TranslationViewModel;
 
 /**
  * The lesson host of the real window: lesson actions become calls on the visualizer's view model, the
  * trainer's view model (when the window has one; a model a lesson chooses becomes the one it trains) and
- * the window's nodes (found by their ids).
+ * the window's nodes (found by their ids). Given a {@link TranslationScreen} ({@link #useTranslation}),
+ * {@code @model translation} swaps in the translation window and, until a {@code @model default} or
+ * {@code variant}, sentences, stages, tokens, sampling and questions act on the translation model.
  */
 public final class WindowLessonHost implements LessonHost {
 
@@ -73,6 +81,9 @@ public final class WindowLessonHost implements LessonHost {
             "temperature", "#dashboard-temperature",
             "tokens", "#token");
 
+    /** Where a highlighted part of the translation window is, where it differs from the visualizer. */
+    private static final Map<String, String> TRANSLATION_PANEL_IDS = Map.of("sentence", "#source-sentence");
+
     private final VisualizerViewModel viewModel;
     private final TrainingViewModel training;
     private final Parent window;
@@ -85,6 +96,16 @@ public final class WindowLessonHost implements LessonHost {
     /** Counts the models lessons asked for; a variant that finishes after a newer request is not shown. */
     private long variantRequest;
     private String failure;
+    /** Shows the translation model in place of the visualizer; null when the window has none. */
+    private TranslationScreen translationScreen;
+    private Callable<LoadedEncoderDecoder> translationLoader;
+    /** The bundled translation model, loaded once off the FX thread. */
+    private CompletableFuture<LoadedEncoderDecoder> translationModel;
+    /** The last {@code @model default|variant} this host showed and the model it became, for {@link #restoreModel}. */
+    private Directive.UseModel lastChoice;
+    private LoadedModel lastChoiceShown;
+    /** How often {@link #whenSettled} looks again while the translation model is involved. */
+    private static final Duration SETTLE_POLL = Duration.millis(40);
 
     /** One background thread trains the tokenizers of model variants. */
     private static final ExecutorService TOKENIZER_TRAINER = Executors.newSingleThreadExecutor(runnable -> {
@@ -110,13 +131,90 @@ public final class WindowLessonHost implements LessonHost {
         this.defaultModel = defaultModel;
     }
 
+    /**
+     * Lets lessons show the translation model on {@code screen}, loading it with {@code loader} (off the FX thread,
+     * once) the first time a lesson asks; a screen given again (the window rebuilt in another language) replaces the
+     * one before.
+     */
+    public void useTranslation(TranslationScreen screen, Callable<LoadedEncoderDecoder> loader) {
+        if (screen == null || loader == null) {
+            throw new IllegalArgumentException("a translation screen and the model's loader are required");
+        }
+        this.translationScreen = screen;
+        this.translationLoader = loader;
+    }
+
+    /** True while the translation window is on screen. */
+    private boolean translationShown() {
+        return translationScreen != null && translationScreen.isShowing();
+    }
+
+    /** The translation window's view model; throws when the translation model is not on screen. */
+    private TranslationViewModel translation(String action) {
+        if (!translationShown()) {
+            throw new IllegalArgumentException(action + " needs the translation model on screen (@model translation)");
+        }
+        return translationScreen.window().viewModel();
+    }
+
     @Override
     public void setSentence(String text) {
+        if (translationShown()) {
+            translation("@sentence").sourceProperty().set(text);
+            return;
+        }
         viewModel.sentenceProperty().set(text);
     }
 
     @Override
+    public void setTarget(String text) {
+        translation("@target").targetProperty().set(text);
+    }
+
+    @Override
+    public void translate() {
+        translation("@translate").translate();
+    }
+
+    @Override
+    public void goToStage(Stage.Kind kind, int block, int head, boolean encoder) {
+        if (!translationShown()) {
+            if (encoder) {
+                throw new IllegalArgumentException("encoder stages need the translation model on screen"
+                        + " (@model translation)");
+            }
+            goToStage(kind, block, head);
+            return;
+        }
+        TranslationViewModel translation = translation("@stage");
+        EncoderDecoderConfig config = translation.modelProperty().get().config();
+        int blocks = encoder ? config.nEncoderLayer() : config.nDecoderLayer();
+        if (kind.inBlock() && (block < 0 || block >= blocks)) {
+            throw new IllegalArgumentException("block " + (block + 1) + " is outside the " + (encoder ? "encoder's " : "decoder's ")
+                    + blocks + " blocks");
+        }
+        Stage target = new Stage(kind, kind.inBlock() ? block : -1, encoder);
+        if (translation.indexOf(target) < 0) {
+            throw new IllegalArgumentException("the translation model has no stage " + kind.name().toLowerCase(Locale.ROOT)
+                    .replace('_', '-') + (encoder ? " in its encoder" : " in its decoder"));
+        }
+        if (head >= config.shared().nHead()) {
+            throw new IllegalArgumentException("head " + (head + 1) + " is outside the model's " + config.shared().nHead()
+                    + " heads");
+        }
+        translation.openStage(target, head < 0 ? translation.headProperty().get() : head);
+    }
+
+    @Override
     public void goToStage(Stage.Kind kind, int block, int head) {
+        if (translationShown()) {
+            goToStage(kind, block, head, false);
+            return;
+        }
+        if (kind.crossAttention()) {
+            throw new IllegalArgumentException("cross-attention stages need the translation model on screen"
+                    + " (@model translation)");
+        }
         int blocks = viewModel.modelProperty().get().config().nLayer();
         if (kind.inBlock() && (block < 0 || block >= blocks)) {
             throw new IllegalArgumentException("block " + (block + 1) + " is outside the model's " + blocks + " blocks");
@@ -127,12 +225,18 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public void selectToken(int position) {
+        if (translationShown()) {
+            translation("@select").selectToken(position);
+            return;
+        }
         viewModel.selectToken(position);
     }
 
     @Override
     public void setSampling(Double temperature, Integer topK, Double topP) {
-        SamplingSettings settings = viewModel.samplingProperty().get();
+        boolean onTranslation = translationShown();
+        SamplingSettings settings = onTranslation ? translation("@sampling").samplingProperty().get()
+                : viewModel.samplingProperty().get();
         if (temperature != null) {
             settings = settings.withTemperature(temperature);
         }
@@ -142,6 +246,10 @@ public final class WindowLessonHost implements LessonHost {
         if (topP != null) {
             settings = settings.withTopP(topP);
         }
+        if (onTranslation) {
+            translation("@sampling").setSampling(settings);
+            return;
+        }
         viewModel.setSampling(settings);
     }
 
@@ -149,6 +257,10 @@ public final class WindowLessonHost implements LessonHost {
     public void useModel(Directive.UseModel choice) {
         LoadedModel base = defaultModel.get();
         variantRequest++;
+        lastChoice = choice;
+        if (translationScreen != null) {
+            translationScreen.hide();
+        }
         if (!choice.variant()) {
             show(base);
             return;
@@ -179,6 +291,59 @@ public final class WindowLessonHost implements LessonHost {
         }));
     }
 
+    @Override
+    public void useTranslationModel() {
+        if (translationScreen == null) {
+            throw new IllegalArgumentException("this window cannot show the translation model");
+        }
+        TranslationScreen screen = translationScreen;
+        if (translationModel == null) {
+            Callable<LoadedEncoderDecoder> loader = translationLoader;
+            translationModel = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return loader.call();
+                } catch (Exception unreadable) {
+                    throw new IllegalArgumentException("the bundled translation model cannot be read: "
+                            + unreadable.getMessage(), unreadable);
+                }
+            }, TOKENIZER_TRAINER);
+        }
+        long request = ++variantRequest;
+        pendingVariants.set(pendingVariants.get() + 1);
+        translationModel.whenComplete((model, failed) -> Platform.runLater(() -> {
+            if (request == variantRequest) {
+                if (failed != null) {
+                    Throwable cause = failed instanceof CompletionException && failed.getCause() != null
+                            ? failed.getCause() : failed;
+                    failure = String.valueOf(cause.getMessage());
+                    translationModel = null;
+                } else if (!screen.isShowing()) {
+                    screen.showForLesson(model);
+                }
+            }
+            pendingVariants.set(pendingVariants.get() - 1);
+        }));
+    }
+
+    @Override
+    public void restoreModel(Directive model) {
+        if (model == null) {
+            if (translationScreen != null) {
+                translationScreen.hide();
+            }
+        } else if (model instanceof Directive.UseTranslation) {
+            if (!translationShown()) {
+                useTranslationModel();
+            }
+        } else if (model instanceof Directive.UseModel use) {
+            boolean shown = !translationShown() && use.equals(lastChoice) && lastChoiceShown != null
+                    && viewModel.modelProperty().get() == lastChoiceShown;
+            if (!shown) {
+                useModel(use);
+            }
+        }
+    }
+
     private static Tokenizer trainTokenizer(ModelConfig config, Tokenizer.Kind kind) {
         try {
             return new ModelRecipe(config, kind, VARIANT_VOCAB_SIZE).trainTokenizer(Corpus.english().text());
@@ -204,6 +369,7 @@ public final class WindowLessonHost implements LessonHost {
      * trainer trains (paused, on its corpus, with its settings), so later training actions act on it.
      */
     private void show(LoadedModel model) {
+        lastChoiceShown = model;
         if (training != null && training.readyProperty().get()) {
             Corpus text = training.corpus();
             try {
@@ -262,6 +428,10 @@ public final class WindowLessonHost implements LessonHost {
 
     /** A step that acts on the training shows the dashboard when the window has hidden it (its toggle is off). */
     private void showDashboard() {
+        if (translationShown()) {
+            translationScreen.showDashboard();
+            return;
+        }
         if (window.lookup("#training-toggle") instanceof ToggleButton toggle && !toggle.isSelected()) {
             toggle.setSelected(true);
         }
@@ -276,7 +446,12 @@ public final class WindowLessonHost implements LessonHost {
         if (Set.of("dashboard", "loss-chart", "temperature").contains(panel)) {
             showDashboard();
         }
-        Node target = window.lookup(selector);
+        Parent shown = window;
+        if (translationShown()) {
+            shown = translationScreen.window().root();
+            selector = TRANSLATION_PANEL_IDS.getOrDefault(panel, selector);
+        }
+        Node target = shown.lookup(selector);
         if (target == null) {
             throw new IllegalArgumentException("the window does not show the " + panel + " now");
         }
@@ -288,6 +463,10 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public void openPanel(String panel) {
+        if (translationShown()) {
+            throw new IllegalArgumentException("the side view " + panel + " shows the decoder-only model;"
+                    + " @model default goes back to it");
+        }
         switch (panel) {
             case "parameter-count" -> showParameterCount();
             case "all-heads" -> showAllHeads();
@@ -346,6 +525,13 @@ public final class WindowLessonHost implements LessonHost {
             next.run();
             return;
         }
+        if (translationScreen != null) {
+            // The translation window's view model may only come into being once its model is loaded: look again.
+            PauseTransition again = new PauseTransition(SETTLE_POLL);
+            again.setOnFinished(event -> whenSettled(next));
+            again.play();
+            return;
+        }
         javafx.beans.InvalidationListener check = new javafx.beans.InvalidationListener() {
             @Override
             public void invalidated(javafx.beans.Observable observable) {
@@ -369,6 +555,9 @@ public final class WindowLessonHost implements LessonHost {
      * being computed, the prepared sentence is the typed one, and weights of the shown model are in.
      */
     private boolean settled() {
+        if (translationShown()) {
+            return pendingVariants.get() == 0 && translationScreen.window().viewModel().showsCurrentSentences();
+        }
         PreparedSentence prepared = viewModel.preparedProperty().get();
         return pendingVariants.get() == 0 && !viewModel.busyProperty().get() && prepared != null && viewModel.weightsProperty().get() != null
                 && prepared.text().equals(viewModel.sentenceProperty().get());
@@ -376,6 +565,15 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public QuestionContext questionContext() {
+        if (translationShown()) {
+            TranslationViewModel translation = translation("a question");
+            EncoderDecoderPipeline.Side decoder = translation.tracedDecoder();
+            LoadedEncoderDecoder traced = translation.tracedModel() != null ? translation.tracedModel()
+                    : translation.modelProperty().get();
+            return new QuestionContext(traced.config().shared(), traced.parameters(),
+                    decoder == null ? null : decoder.run(), traced.targetTokenizer(),
+                    translation.samplingProperty().get(), traced.config());
+        }
         LoadedModel model = viewModel.modelProperty().get();
         Parameters weights = viewModel.weightsProperty().get();
         return new QuestionContext(model.config(), weights == null ? model.parameters() : weights,
@@ -384,6 +582,11 @@ public final class WindowLessonHost implements LessonHost {
 
     @Override
     public List<String> tokenTexts() {
+        if (translationShown()) {
+            EncoderDecoderPipeline.Side decoder = translation("tokens").tracedDecoder();
+            return decoder == null ? List.of()
+                    : names(decoder.run().ids(), translationScreen.window().viewModel().modelProperty().get().targetTokenizer());
+        }
         PreparedSentence prepared = viewModel.preparedProperty().get();
         if (prepared == null) {
             return List.of();
@@ -391,6 +594,24 @@ public final class WindowLessonHost implements LessonHost {
         Tokenizer tokenizer = viewModel.modelProperty().get().tokenizer();
         List<String> texts = new ArrayList<>();
         for (int id : prepared.ids()) {
+            texts.add(TokenDisplay.of(tokenizer, id).text());
+        }
+        return texts;
+    }
+
+    @Override
+    public List<String> sourceTokenTexts() {
+        if (!translationShown()) {
+            return List.of();
+        }
+        EncoderDecoderPipeline.Side decoder = translation("tokens").tracedDecoder();
+        return decoder == null ? List.of()
+                : names(decoder.run().source().ids(), decoder.run().source().tokenizer());
+    }
+
+    private static List<String> names(int[] ids, Tokenizer tokenizer) {
+        List<String> texts = new ArrayList<>();
+        for (int id : ids) {
             texts.add(TokenDisplay.of(tokenizer, id).text());
         }
         return texts;

@@ -278,7 +278,16 @@ public final class TrainingDashboard extends VBox {
      * or the pairs could not be read or do not fit the model (the message line says why).
      */
     public boolean trainTranslation(LoadedEncoderDecoder model) {
-        if (!confirmReplaceTraining()) {
+        return trainTranslation(model, true);
+    }
+
+    /**
+     * Trains {@code model} on the English→Chinese pairs (paused); with {@code askFirst} false the run in progress is
+     * replaced without asking, as when a lesson chooses the model. False when the pairs cannot be read or the user
+     * kept the run in progress.
+     */
+    public boolean trainTranslation(LoadedEncoderDecoder model, boolean askFirst) {
+        if (askFirst && !confirmReplaceTraining()) {
             return false;
         }
         if (viewModel.isRunning()) {

@@ -3,12 +3,19 @@ package org.stepwise.ui.translate;
 import java.util.ResourceBundle;
 import java.util.function.Consumer;
 
+import javafx.event.Event;
+import javafx.scene.Node;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
 import javafx.util.Subscription;
 
 import org.stepwise.model.Parameters;
 import org.stepwise.model.io.LoadedEncoderDecoder;
 import org.stepwise.ui.I18n;
+import org.stepwise.ui.MainWindow;
 import org.stepwise.ui.training.TrainingDashboard;
 
 /**
@@ -17,7 +24,8 @@ import org.stepwise.ui.training.TrainingDashboard;
  * English→Chinese pairs, and the window follows its weights. When the dashboard starts training another translation
  * model by itself (a reopened session, a converted model), the window shows that one. A screen built anew for
  * another language takes over the view model of the one before, so the sentences, stage, head and training stay.
- * Every method is called on the FX thread.
+ * An open lessons panel moves along, beside the translation window's pipeline strip, and goes back with the
+ * visualizer. Every method is called on the FX thread.
  */
 public final class TranslationScreen {
 
@@ -30,6 +38,16 @@ public final class TranslationScreen {
     private volatile boolean showing;
     private Consumer<Parameters> weightsListener;
     private final Subscription trainerFollower;
+    /** The lessons panel while it is carried beside the translation window's strip, else null. */
+    private Node carriedLessons;
+    private Pane lessonsHome;
+    private int lessonsIndex;
+    private Node strip;
+    /** Whether the visualizer showed the dashboard when the translation window took its place. */
+    private boolean dashboardWasBeside = true;
+
+    /** The id of the lessons panel that moves along with the translation window. */
+    public static final String LESSONS_PANEL_ID = "lessons-panel";
 
     /**
      * @param frame      the scene's root, whose centre holds the visualizer or the translation window
@@ -60,6 +78,7 @@ public final class TranslationScreen {
             viewModel = before.viewModel;
             viewModel.setMessages(messages);
             window = new TranslationWindow(viewModel, messages);
+            window.root().addEventFilter(KeyEvent.KEY_PRESSED, this::forwardLessonKeys);
             window.addTraining(dashboard, before.window.trainingToggle().isSelected());
             listenToTrainer();
             showing = wasShowing;
@@ -83,11 +102,23 @@ public final class TranslationScreen {
      * model is not trained.
      */
     public void show(LoadedEncoderDecoder model, boolean train) {
+        show(model, train, true);
+    }
+
+    /**
+     * Shows {@code model} like {@link #show(LoadedEncoderDecoder)}, but the trainer takes it over without asking about
+     * the run in progress: a lesson chose the model.
+     */
+    public void showForLesson(LoadedEncoderDecoder model) {
+        show(model, true, false);
+    }
+
+    private void show(LoadedEncoderDecoder model, boolean train, boolean askFirst) {
         if (model == null) {
             throw new IllegalArgumentException("a model is required");
         }
         display(model);
-        if (!train || !dashboard.trainTranslation(model)) {
+        if (!train || !dashboard.trainTranslation(model, askFirst)) {
             // The user kept the run in progress (or the pairs cannot be read): shown, but not trained.
             if (dashboard.viewModel().readyProperty().get()) {
                 dashboard.viewModel().pause();
@@ -103,6 +134,7 @@ public final class TranslationScreen {
         if (viewModel == null) {
             viewModel = new TranslationViewModel(model, messages, messages.getString("encdec.defaultSource"));
             window = new TranslationWindow(viewModel, messages);
+            window.root().addEventFilter(KeyEvent.KEY_PRESSED, this::forwardLessonKeys);
             window.addTraining(dashboard, true);
             listenToTrainer();
         } else if (viewModel.modelProperty().get() != model) {
@@ -145,6 +177,7 @@ public final class TranslationScreen {
     /** Lets go of the view model and the trainer, for a screen that takes this one's place. */
     private void release() {
         showing = false;
+        bringLessonsBack();
         if (trainerFollower != null) {
             trainerFollower.unsubscribe();
         }
@@ -163,9 +196,19 @@ public final class TranslationScreen {
      */
     public void putOnScreen() {
         if (showing && window != null) {
+            if (frame.getCenter() == window.root()) {
+                return;
+            }
+            dashboardWasBeside = visualizer.getRight() == dashboard;
             visualizer.setRight(null);
             window.showTraining();
             frame.setCenter(window.root());
+            carryLessons();
+            if (carriedLessons != null && (!dashboardWasBeside || frame.getWidth() < MainWindow.ROOM_FOR_ALL_PANELS)) {
+                // As in the visualizer: lessons, strip, stage and dashboard do not fit side by side, so the stage
+                // keeps its room and the dashboard comes back when a lesson acts on the training (or on T).
+                window.trainingToggle().setSelected(false);
+            }
         } else {
             frame.setCenter(visualizer);
         }
@@ -198,10 +241,59 @@ public final class TranslationScreen {
             return;
         }
         viewModel.stopTranslating();
+        boolean lessonsWereCarried = carriedLessons != null;
+        bringLessonsBack();
         window.root().setRight(null);
-        visualizer.setRight(dashboard);
+        visualizer.setRight(lessonsWereCarried && !dashboardWasBeside ? null : dashboard);
         frame.setCenter(visualizer);
         showing = false;
+    }
+
+    /** Moves the visualizer's lessons panel, when it is open, to the left of the translation window's strip. */
+    private void carryLessons() {
+        Node lessons = visualizer.lookup("#" + LESSONS_PANEL_ID);
+        if (lessons == null || !lessons.isVisible() || !(lessons.getParent() instanceof Pane home)) {
+            return;
+        }
+        lessonsHome = home;
+        lessonsIndex = home.getChildren().indexOf(lessons);
+        strip = window.root().getLeft();
+        home.getChildren().remove(lessons);
+        window.root().setLeft(new HBox(lessons, strip));
+        carriedLessons = lessons;
+    }
+
+    /**
+     * While the lessons panel is carried along, Page Up and Page Down step through the lesson as they do in the
+     * visualizer, whose root holds the lesson's keys.
+     */
+    private void forwardLessonKeys(KeyEvent event) {
+        if (carriedLessons != null && (event.getCode() == KeyCode.PAGE_UP || event.getCode() == KeyCode.PAGE_DOWN)) {
+            Event.fireEvent(visualizer, event.copyFor(visualizer, visualizer));
+            event.consume();
+        }
+    }
+
+    /** Puts the lessons panel back where {@link #carryLessons()} took it from, unless it was moved since. */
+    private void bringLessonsBack() {
+        if (carriedLessons == null) {
+            return;
+        }
+        Node carrier = window.root().getLeft();
+        window.root().setLeft(strip);
+        if (carrier instanceof HBox beside && carriedLessons.getParent() == beside) {   // not taken back since
+            beside.getChildren().remove(carriedLessons);
+            lessonsHome.getChildren().add(Math.min(lessonsIndex, lessonsHome.getChildren().size()), carriedLessons);
+        }
+        carriedLessons = null;
+        lessonsHome = null;
+    }
+
+    /** Puts the training dashboard beside the translation window when it is on screen without it. */
+    public void showDashboard() {
+        if (showing && window != null) {
+            window.trainingToggle().setSelected(true);
+        }
     }
 
     /** True while the translation window is on screen. */

@@ -521,6 +521,28 @@ public final class TranslationViewModel implements StageActions, AutoCloseable {
         return Arrays.copyOfRange(ids, 1, ids.length);
     }
 
+    /**
+     * The decoder's half of the pass on screen: its trace holds the encoder's hooks too and names the source its
+     * cross-attention reads. Null before the first trace and for an empty source.
+     */
+    public EncoderDecoderPipeline.Side tracedDecoder() {
+        return shown == null ? null : shown.decoder();
+    }
+
+    /** The model the pass on screen was computed with (the trainer's latest weights when they came), or null. */
+    public LoadedEncoderDecoder tracedModel() {
+        return shown == null ? null : shown.model();
+    }
+
+    /**
+     * True when nothing is being computed or translated and the pass on screen is the one of the source and target
+     * typed now, under the model shown.
+     */
+    public boolean showsCurrentSentences() {
+        return !busy.get() && !translating.get() && shown != null && shown.source().equals(source.get())
+                && shown.target().equals(target.get()) && context.get() != null;
+    }
+
     public ReadOnlyObjectProperty<LoadedEncoderDecoder> modelProperty() {
         return model.getReadOnlyProperty();
     }

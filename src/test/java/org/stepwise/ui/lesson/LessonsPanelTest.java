@@ -27,6 +27,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
 import javafx.stage.Stage;
 
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import org.stepwise.app.DefaultModel;
+import org.stepwise.app.TranslationModel;
 import org.stepwise.lesson.Directive;
 import org.stepwise.lesson.Lesson;
 import org.stepwise.lesson.LessonLibrary;
@@ -59,6 +61,7 @@ import org.stepwise.ui.VisualizerViewModel;
 import org.stepwise.ui.training.Corpus;
 import org.stepwise.ui.training.TrainingDashboard;
 import org.stepwise.ui.training.TrainingViewModel;
+import org.stepwise.ui.translate.TranslationScreen;
 
 /**
  * The lessons panel in the real window on the bundled model: plays lesson 5 from its first step to its
@@ -260,6 +263,7 @@ class LessonsPanelTest {
         TrainingViewModel[] training = new TrainingViewModel[1];
         ResourceBundle messages = I18n.bundle(Locale.forLanguageTag(language));
         boolean shots = Boolean.getBoolean("stepwise.lessonShots");
+        BorderPane frame = new BorderPane();
         robot.interact(() -> {
             viewModel = new VisualizerViewModel(model, messages, "Hello");
             window = new MainWindow(viewModel, messages);
@@ -268,14 +272,16 @@ class LessonsPanelTest {
             TrainingDashboard dashboard = new TrainingDashboard(messages, training[0]);
             dashboard.setPrefWidth(500);
             dashboard.setMinWidth(420);
-            window.root().setRight(dashboard);
+            window.addTraining(dashboard);      // as the app: hidden while the lessons take its room
+            frame.setCenter(window.root());
             WindowLessonHost host = new WindowLessonHost(viewModel, training[0], window.root(), () -> model);
+            host.useTranslation(new TranslationScreen(messages, frame, window.root(), dashboard), TranslationModel::load);
             player = new LessonPlayer(host, javafx.util.Duration.millis(20));
             panel = new LessonsPanel(messages, host, player);
             window.addLessons(panel);
             window.lessonsToggle().setSelected(true);
             panel.setEntries(entries);
-            Scene scene = new Scene(window.root(), 1280, 800);   // the headless screen's size
+            Scene scene = new Scene(frame, 1280, 800);   // the headless screen's size
             scene.getStylesheets().add(MainWindow.class.getResource("stepwise.css").toExternalForm());
             stage.setScene(scene);
             stage.show();
@@ -290,7 +296,7 @@ class LessonsPanelTest {
                     robot.interact(() -> player.goTo(step));
                     awaitSettled();
                     if (shots) {
-                        writeShot(window.root(), String.format("%s/%s-step-%02d", language,
+                        writeShot(frame, String.format("%s/%s-step-%02d", language,
                                 entry.fileName().replace(".md", ""), index + 1), LESSON_SHOTS);
                     }
                     if (!player.errorProperty().get().isEmpty()) {
