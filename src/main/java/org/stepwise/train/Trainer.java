@@ -21,10 +21,10 @@ import org.stepwise.tokenizer.Tokenizer;
 public final class Trainer implements AutoCloseable {
 
     /**
-     * Shortest time between two routine snapshots: about 10 a second, enough for counters and charts to look
-     * live, while every snapshot drawn is CPU time the trainer does not get.
+     * Shortest time between two routine snapshots: about 4 a second, as often as the dashboard shows them; every
+     * snapshot copies the weights, and every one drawn is CPU time the trainer does not get.
      */
-    static final long PUBLISH_INTERVAL_NANOS = 100_000_000L;
+    static final long PUBLISH_INTERVAL_NANOS = 250_000_000L;
     /** Throughput is measured over windows of about this length. */
     static final long SPEED_WINDOW_NANOS = 1_000_000_000L;
 

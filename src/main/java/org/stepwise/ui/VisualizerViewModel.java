@@ -44,8 +44,12 @@ import org.stepwise.ui.stage.StageContext;
  */
 public final class VisualizerViewModel implements StageActions, AutoCloseable {
 
-    /** Shortest time in milliseconds between two recomputations for new live weights. */
-    public static final long LIVE_REFRESH_MILLIS = 150;
+    /**
+     * Shortest time in milliseconds between two recomputations for new live weights: attention patterns and
+     * activations change slowly enough that about two pictures a second show them forming, and every picture is
+     * a trace, a restyle and a redraw of the stage that the trainer's threads do not get.
+     */
+    public static final long LIVE_REFRESH_MILLIS = 400;
 
     /** A finished computation, handed from the worker to the FX thread. */
     private record Result(PreparedSentence sentence, SentenceTrace run, Parameters weights, String error) {

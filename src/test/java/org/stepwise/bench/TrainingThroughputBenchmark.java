@@ -260,6 +260,15 @@ public final class TrainingThroughputBenchmark {
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                 .forEach(e -> line.append(String.format(Locale.ROOT, " %s %.2f;", e.getKey(),
                         e.getValue() / (double) wallNanos)));
+        Long whole = after.get("(whole process)");
+        if (whole != null) {
+            long trainer = 0;
+            for (String name : List.of("(whole process)", "stepwise-model-#", "stepwise-trainer", "benchmark-headless-trainer")) {
+                long used = after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L);
+                trainer += name.startsWith("(") ? used : -used;
+            }
+            line.append(String.format(Locale.ROOT, " => all but the trainer's threads %.2f", trainer / (double) wallNanos));
+        }
         System.out.println(line);
     }
 

@@ -167,6 +167,8 @@ public final class TrainingDashboard extends VBox {
     private boolean timelineFromCode;
     private WeightChange shownChange;
     private BatchView shownBatch;
+    /** The state the play/pause button shows, null before it first shows one. */
+    private Boolean shownRunning;
 
     /** A dashboard that opens the bundled model and corpus on a background thread. */
     public TrainingDashboard(ResourceBundle messages) {
@@ -784,6 +786,10 @@ public final class TrainingDashboard extends VBox {
     }
 
     private void showRunning(boolean running) {
+        if (shownRunning != null && shownRunning == running) {
+            return; // a new icon and tooltip for every snapshot would restyle the button each time
+        }
+        shownRunning = running;
         playPause.setText(messages.getString(running ? "dashboard.pause" : "dashboard.play"));
         playPause.setGraphic(icon(running ? MaterialDesignP.PAUSE : MaterialDesignP.PLAY));
         playPause.setTooltip(new Tooltip(messages.getString(running ? "dashboard.pause.tooltip"
