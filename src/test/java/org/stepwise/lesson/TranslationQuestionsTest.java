@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import org.stepwise.pipeline.EncoderDecoderPipeline;
 import org.stepwise.pipeline.SentenceTrace;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.sample.SamplingSettings;
+import org.stepwise.sample.Translator;
 
 /**
  * Questions asked of the bundled English→Chinese model: attends-most on its cross-attention and encoder patterns
@@ -74,6 +76,42 @@ class TranslationQuestionsTest {
         // The lesson's row: the position of 有, which writes 三, reads "three" in block 2, head 1.
         assertEquals("three", ((Answer.TokenPosition) ask(new Directive.Ask.AttendsMost(1, 0, 2,
                 Stage.Kind.CROSS_SOFTMAX, false))).text());
+    }
+
+    /**
+     * What lesson 12 says of this model in words, checked against its numbers: the greedy translation, the encoder
+     * head whose first word looks almost only at a later one, and the word each row of block 2, head 1 reads.
+     */
+    @Test
+    void lessonTwelveSaysWhatTheModelComputes() {
+        int[] ids = new Translator(new EncoderDecoder(model.config(), model.parameters())).translate(
+                model.encodeSource("I have three red apples"), model.startId(), model.endId(),
+                model.config().shared().contextLength() - 1, SamplingSettings.GREEDY, new SplittableRandom(0));
+        assertEquals("我有三个红色的苹果。", model.targetTokenizer().decode(ids), "written from the start token, greedily");
+
+        DMatrixRMaj encoder = decoder.trace().get(HookKey.of(Hook.PATTERN, 0, 2).inEncoder()); // [5, 5]
+        assertTrue(encoder.get(0, 4) > 0.9, "\"almost all of its weight\" on apples: " + encoder.get(0, 4));
+
+        // Rows: start 我 有 三 个 红 色 的 苹 果 。 ; the English words: i have three red apples.
+        DMatrixRMaj cross = decoder.trace().get(HookKey.of(Hook.CROSS_PATTERN, 1, 0)); // [11, 5]
+        int[] readsMost = {0, 1, 2, 4};           // start → i, 我 → have, 有 → three, 三 → apples (个 comes next)
+        for (int row = 0; row < readsMost.length; row++) {
+            assertEquals(readsMost[row], argmax(cross, row), "row " + row);
+        }
+        assertEquals(4, argmax(cross, 7), "the row of 的 reads apples");
+        assertEquals(4, argmax(cross, 8), "the row of 苹 reads apples");
+        assertEquals(0, argmax(cross, 6), "the row that writes 的 rests on the first word");
+        assertEquals(0, argmax(cross, 9), "the row that writes the full stop rests on the first word");
+    }
+
+    private static int argmax(DMatrixRMaj matrix, int row) {
+        int best = 0;
+        for (int column = 1; column < matrix.numCols; column++) {
+            if (matrix.get(row, column) > matrix.get(row, best)) {
+                best = column;
+            }
+        }
+        return best;
     }
 
     @Test
