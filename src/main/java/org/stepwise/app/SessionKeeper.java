@@ -458,6 +458,8 @@ public final class SessionKeeper {
                 }
                 // The step is shown as it was left; its actions already ran then, and the saved view follows.
                 player.cancelPending();
+                app.window().lessonsToggle().setSelected(true);
+                app.translation().carryOpenLessons();
                 return;
             }
         }

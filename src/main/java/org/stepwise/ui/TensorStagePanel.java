@@ -66,6 +66,12 @@ public final class TensorStagePanel implements StagePanel {
     static final double MAX_CELL = 14;
     /** A heatmap is drawn on at most about this many pixels: large matrices get small cells. */
     static final double PIXEL_BUDGET = 2_000_000;
+    /**
+     * A small matrix (the attention pattern of a short sentence) gets larger cells, up to {@value #MAX_SMALL_CELL}
+     * pixels, so that its longer side spans about this many pixels and a class can read it from the back.
+     */
+    static final double SMALL_MATRIX_SIDE = 300;
+    static final double MAX_SMALL_CELL = 28;
 
     /** What one heatmap of the panel shows: a tensor, and which real rows and columns its rows and columns are. */
     private record Binding(StageTensor tensor, int[] rowIndices, int[] columnIndices) {
@@ -592,10 +598,15 @@ public final class TensorStagePanel implements StagePanel {
         heatmap.setValues(values, valueColumns, 0, rows, columns);
     }
 
-    /** Cell side for a {@code rows × columns} heatmap: {@value #MAX_CELL} pixels, smaller for large matrices. */
+    /**
+     * Cell side for a {@code rows × columns} heatmap: {@value #MAX_CELL} pixels, smaller for large matrices, larger
+     * (up to {@value #MAX_SMALL_CELL}) for a matrix whose longer side is short.
+     */
     static double cellSize(int rows, int columns) {
         double fitting = Math.floor(Math.sqrt(PIXEL_BUDGET / ((double) rows * columns)));
-        return Math.max(HeatmapView.MIN_CELL_SIZE, Math.min(MAX_CELL, fitting));
+        double general = Math.max(HeatmapView.MIN_CELL_SIZE, Math.min(MAX_CELL, fitting));
+        double small = Math.min(MAX_SMALL_CELL, Math.floor(SMALL_MATRIX_SIDE / Math.max(rows, columns)));
+        return Math.max(general, small);
     }
 
     /** Attention scores after the mask and the attention pattern: cells of later tokens are masked. */

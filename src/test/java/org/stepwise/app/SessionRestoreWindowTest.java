@@ -241,6 +241,7 @@ class SessionRestoreWindowTest {
         waitUntil(() -> second.viewModel().selectedTokenProperty().get() == 3);
         assertEquals(lesson.id(), second.lessons().player().lessonProperty().get().id());
         assertEquals(2, second.lessons().player().stepIndexProperty().get());
+        assertTrue(second.window().lessonsToggle().isSelected(), "the open lesson comes back on screen");
         TrainingViewModel training = second.dashboard().viewModel();
         waitUntil(() -> iteration(training) == 4);
         assertEquals(4, training.lossHistoryProperty().get().trainCount());

@@ -249,6 +249,13 @@ public final class TranslationScreen {
         showing = false;
     }
 
+    /** Carries the lessons panel beside the strip when it was opened while this window was already on screen. */
+    public void carryOpenLessons() {
+        if (showing && window != null && carriedLessons == null && frame.getCenter() == window.root()) {
+            carryLessons();
+        }
+    }
+
     /** Moves the visualizer's lessons panel, when it is open, to the left of the translation window's strip. */
     private void carryLessons() {
         Node lessons = visualizer.lookup("#" + LESSONS_PANEL_ID);

@@ -181,6 +181,10 @@ class TranslationWindowTest {
         assertEquals(targetTokens, scores.rowCount());
         assertEquals(source.length, scores.columnCount());
         robot.interact(() -> window.generalPanel().scrollTo("S", new Cell(row, column)));
+        // The cell may sit where the pattern's cell was (both heatmaps right-most, scrolled to the end): the pointer
+        // leaves it first, so that arriving on it is a move the heatmap sees.
+        robot.moveTo(centre(scores, new Cell(row, column)).add(0, -scores.cellBounds(new Cell(row, column)).getHeight()),
+                Motion.DIRECT);
         robot.moveTo(centre(scores, new Cell(row, column)), Motion.DIRECT);
         WaitForAsyncUtils.waitForFxEvents();
         int headDim = model.config().shared().headDim();
