@@ -62,7 +62,7 @@ public final class MainWindow {
     private final ToggleButton freeze = new ToggleButton();
     private final Label notices = new Label();
     private final VBox strip = new VBox(2);
-    private final ScrollPane stripScroll = new ScrollPane(strip);
+    private final ScrollPane stripScroll = ScrollPanes.drawnDirectly(new ScrollPane(strip));
     private final List<Label> stageItems = new ArrayList<>();
     private final StackPane centre = new StackPane();
     private final Label explanation = new Label();

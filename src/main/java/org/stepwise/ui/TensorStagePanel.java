@@ -231,7 +231,7 @@ public final class TensorStagePanel implements StagePanel {
     private final Label shapes = new Label();
     private final Label note = new Label();
     private final Label sentenceText = new Label();
-    private final ScrollPane scroll = new ScrollPane();
+    private final ScrollPane scroll = ScrollPanes.drawnDirectly(new ScrollPane());
     private final List<HeatmapView> pool = new ArrayList<>();
     /** The heatmaps of the pool showing the stage's tensors, in the order of {@link #bindings}. */
     private final List<HeatmapView> onScreen = new ArrayList<>();

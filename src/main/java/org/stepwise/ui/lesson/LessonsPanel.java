@@ -35,6 +35,7 @@ import org.stepwise.lesson.LessonLibrary;
 import org.stepwise.lesson.LessonStep;
 import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
+import org.stepwise.ui.ScrollPanes;
 
 /**
  * The lessons panel: the list of lessons with the steps seen (and the error of a broken file, with its
@@ -56,7 +57,7 @@ public final class LessonsPanel extends VBox {
     private final Label progress = new Label();
     private final Label stepTitle = new Label();
     private final VBox stepBody = new VBox(12);
-    private final ScrollPane stepScroll = new ScrollPane(stepBody);
+    private final ScrollPane stepScroll = ScrollPanes.drawnDirectly(new ScrollPane(stepBody));
     private final Label actionError = new Label();
     private final Button previous = new Button();
     private final Button next = new Button();

@@ -6,6 +6,7 @@ import javafx.scene.Node;
 import javafx.scene.control.ScrollPane;
 
 import org.stepwise.pipeline.Stage;
+import org.stepwise.ui.ScrollPanes;
 
 /**
  * The panels drawn specially for a kind of stage (tokens, embedding, output, ...). Kinds without one
@@ -47,7 +48,7 @@ public final class StagePanels {
 
     /** {@code content} in a vertical scroll pane that fits its width, with the stage stylesheet. */
     static ScrollPane scrolling(Node content) {
-        ScrollPane scroll = new ScrollPane(content);
+        ScrollPane scroll = ScrollPanes.drawnDirectly(new ScrollPane(content));
         scroll.setFitToWidth(true);
         scroll.getStyleClass().add("stage-scroll");
         scroll.getStylesheets().add(STYLESHEET);

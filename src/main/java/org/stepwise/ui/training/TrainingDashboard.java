@@ -79,6 +79,7 @@ import org.stepwise.train.WeightChange;
 import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
 import org.stepwise.tokenizer.TokenDisplay;
+import org.stepwise.ui.ScrollPanes;
 import org.stepwise.viz.ColorScale;
 import org.stepwise.viz.HeatmapView;
 import org.stepwise.viz.LossChart;
@@ -200,7 +201,7 @@ public final class TrainingDashboard extends VBox {
                 sampleBox(), detailTabs());
         content.setPadding(new Insets(10));
         content.setFillWidth(true);
-        ScrollPane scroll = new ScrollPane(content);
+        ScrollPane scroll = ScrollPanes.drawnDirectly(new ScrollPane(content));
         scroll.setFitToWidth(true);
         scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         VBox.setVgrow(scroll, Priority.ALWAYS);
@@ -1241,7 +1242,7 @@ public final class TrainingDashboard extends VBox {
      * matrix does not push the rest of the dashboard away.
      */
     private static ScrollPane heatmapBox(HeatmapView heatmap, String id) {
-        ScrollPane box = new ScrollPane(heatmap);
+        ScrollPane box = ScrollPanes.drawnDirectly(new ScrollPane(heatmap));
         box.setId(id);
         box.getStyleClass().add("dashboard-heatmap-box");
         box.setPannable(true);

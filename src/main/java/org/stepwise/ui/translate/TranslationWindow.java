@@ -36,6 +36,7 @@ import org.stepwise.pipeline.EncoderDecoderPipeline;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
+import org.stepwise.ui.ScrollPanes;
 import org.stepwise.ui.TensorStagePanel;
 import org.stepwise.ui.stage.StageContext;
 import org.stepwise.ui.stage.StagePanel;
@@ -67,7 +68,7 @@ public final class TranslationWindow {
     private Node training;
     private final Label notices = new Label();
     private final VBox strip = new VBox(2);
-    private final ScrollPane stripScroll = new ScrollPane(strip);
+    private final ScrollPane stripScroll = ScrollPanes.drawnDirectly(new ScrollPane(strip));
     private final List<Label> stageItems = new ArrayList<>();
     private final StackPane centre = new StackPane();
     private final Label explanation = new Label();
