@@ -67,9 +67,12 @@ public final class TensorStagePanel implements StagePanel {
     /** A heatmap is drawn on at most about this many pixels: large matrices get small cells. */
     static final double PIXEL_BUDGET = 2_000_000;
     /**
-     * A small matrix (the attention pattern of a short sentence) gets larger cells, up to {@value #MAX_SMALL_CELL}
-     * pixels, so that its longer side spans about this many pixels and a class can read it from the back.
+     * A small matrix (the attention pattern of a short sentence: at most {@value #SMALL_MATRIX_MAX_ROWS} rows and
+     * columns) gets larger cells, up to {@value #MAX_SMALL_CELL} pixels, so that its longer side spans about
+     * {@value #SMALL_MATRIX_SIDE} pixels and a class can read it from the back. Wider matrices such as Q and K keep
+     * {@value #MAX_CELL}, so that an equation of several of them still fits beside the dashboard.
      */
+    static final int SMALL_MATRIX_MAX_ROWS = 12;
     static final double SMALL_MATRIX_SIDE = 300;
     static final double MAX_SMALL_CELL = 28;
 
@@ -600,13 +603,16 @@ public final class TensorStagePanel implements StagePanel {
 
     /**
      * Cell side for a {@code rows × columns} heatmap: {@value #MAX_CELL} pixels, smaller for large matrices, larger
-     * (up to {@value #MAX_SMALL_CELL}) for a matrix whose longer side is short.
+     * (up to {@value #MAX_SMALL_CELL}) for a small one.
      */
     static double cellSize(int rows, int columns) {
         double fitting = Math.floor(Math.sqrt(PIXEL_BUDGET / ((double) rows * columns)));
         double general = Math.max(HeatmapView.MIN_CELL_SIZE, Math.min(MAX_CELL, fitting));
-        double small = Math.min(MAX_SMALL_CELL, Math.floor(SMALL_MATRIX_SIDE / Math.max(rows, columns)));
-        return Math.max(general, small);
+        int longer = Math.max(rows, columns);
+        if (longer > SMALL_MATRIX_MAX_ROWS) {
+            return general;
+        }
+        return Math.max(general, Math.min(MAX_SMALL_CELL, Math.floor(SMALL_MATRIX_SIDE / longer)));
     }
 
     /** Attention scores after the mask and the attention pattern: cells of later tokens are masked. */
