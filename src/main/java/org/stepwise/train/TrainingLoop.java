@@ -164,19 +164,8 @@ public final class TrainingLoop implements TrainableLoop {
     }
 
     private void restoreCounters(State state) {
-        int[] savedOrder = state.order();
-        if (savedOrder.length != data.trainSize() || !isPermutation(savedOrder)) {
-            throw new IllegalArgumentException("the saved data order is not an order of the " + data.trainSize()
-                    + " training samples");
-        }
-        if (state.shuffles() < 1 || state.epoch() < 1 || state.iteration() < 0 || state.batchInEpoch() < 0
-                || state.samplesInEpoch() < 0 || state.samplesInEpoch() >= data.trainSize()
-                || state.samplesSeen() < 0 || state.updates() < 0 || state.epochTokens() < 0) {
-            throw new IllegalArgumentException("the saved counters are not those of a training run: iteration "
-                    + state.iteration() + ", epoch " + state.epoch() + ", sample " + state.samplesInEpoch() + " of "
-                    + data.trainSize() + " in the epoch, " + state.shuffles() + " shuffles");
-        }
-        order = savedOrder.clone();
+        checkResumable(state, data.trainSize(), "sample");
+        order = state.order().clone();
         shuffles = state.shuffles();
         iteration = state.iteration();
         epoch = state.epoch();
@@ -189,6 +178,26 @@ public final class TrainingLoop implements TrainableLoop {
         lastGradientNorm = state.lastGradientNorm();
         lastValidationLoss = state.validationLoss();
         validationIteration = state.validationIteration();
+    }
+
+    /**
+     * Checks that {@code state} can go on over {@code trainSize} training items (a {@code item} each: "sample",
+     * "pair"): its order is an order of them and its counters are those of a run.
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    static void checkResumable(State state, int trainSize, String item) {
+        if (state.order().length != trainSize || !isPermutation(state.order())) {
+            throw new IllegalArgumentException("the saved order is not an order of the " + trainSize + " training "
+                    + item + "s");
+        }
+        if (state.shuffles() < 1 || state.epoch() < 1 || state.iteration() < 0 || state.batchInEpoch() < 0
+                || state.samplesInEpoch() < 0 || state.samplesInEpoch() >= trainSize
+                || state.samplesSeen() < 0 || state.updates() < 0 || state.epochTokens() < 0) {
+            throw new IllegalArgumentException("the saved counters are not those of a training run: iteration "
+                    + state.iteration() + ", epoch " + state.epoch() + ", " + item + " " + state.samplesInEpoch()
+                    + " of " + trainSize + " in the epoch, " + state.shuffles() + " shuffles");
+        }
     }
 
     private static boolean isPermutation(int[] values) {

@@ -149,19 +149,8 @@ public final class TranslationLoop implements TrainableLoop {
     }
 
     private void restoreCounters(TrainingLoop.State state) {
-        int[] savedOrder = state.order();
-        if (savedOrder.length != train.size() || !isPermutation(savedOrder)) {
-            throw new IllegalArgumentException("the saved order is not an order of the " + train.size()
-                    + " training pairs");
-        }
-        if (state.shuffles() < 1 || state.epoch() < 1 || state.iteration() < 0 || state.batchInEpoch() < 0
-                || state.samplesInEpoch() < 0 || state.samplesInEpoch() >= train.size()
-                || state.samplesSeen() < 0 || state.updates() < 0 || state.epochTokens() < 0) {
-            throw new IllegalArgumentException("the saved counters are not those of a training run: iteration "
-                    + state.iteration() + ", epoch " + state.epoch() + ", pair " + state.samplesInEpoch() + " of "
-                    + train.size() + " in the epoch, " + state.shuffles() + " shuffles");
-        }
-        order = savedOrder.clone();
+        TrainingLoop.checkResumable(state, train.size(), "pair");
+        order = state.order().clone();
         shuffles = state.shuffles();
         iteration = state.iteration();
         epoch = state.epoch();
@@ -174,17 +163,6 @@ public final class TranslationLoop implements TrainableLoop {
         lastGradientNorm = state.lastGradientNorm();
         lastValidationLoss = state.validationLoss();
         validationIteration = state.validationIteration();
-    }
-
-    private static boolean isPermutation(int[] values) {
-        boolean[] seen = new boolean[values.length];
-        for (int value : values) {
-            if (value < 0 || value >= values.length || seen[value]) {
-                return false;
-            }
-            seen[value] = true;
-        }
-        return true;
     }
 
     /** A copy of the whole state; see {@link #resume}. Call it on the thread that runs the loop. */
