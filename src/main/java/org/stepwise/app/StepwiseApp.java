@@ -222,6 +222,7 @@ public final class StepwiseApp extends Application {
         showTrainingOff();
         window.lessonsToggle().setSelected(lessonsShown);
         window.trainingToggle().setSelected(trainingShown);
+        translation.carryOpenLessons();     // the open lesson stays beside the translation window
         window.root().requestFocus();
         if (presenting) {
             display.enterPresentation();

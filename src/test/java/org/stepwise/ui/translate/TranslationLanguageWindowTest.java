@@ -84,6 +84,26 @@ class TranslationLanguageWindowTest {
     }
 
     @Test
+    void anOpenLessonStaysBesideTheTranslationWindowAcrossALanguageSwitch(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.dashboard().viewModel().readyProperty().get());
+        robot.interact(() -> app.window().lessonsToggle().setSelected(true));
+        robot.interact(() -> menuItem(robot, "menu-bundled-translation").fire());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.translation().isShowing());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(lessonsBesideTranslation(), "the open lessons panel moves along with the translation window");
+
+        robot.interact(() -> menuItem(robot, "menu-language-zh").fire());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(app.translation().isShowing());
+        assertTrue(lessonsBesideTranslation(), "and stays beside it in the other language");
+    }
+
+    private boolean lessonsBesideTranslation() {
+        javafx.scene.Node lessons = app.translation().window().root().lookup("#" + TranslationScreen.LESSONS_PANEL_ID);
+        return lessons != null && lessons.isVisible();
+    }
+
+    @Test
     void switchingLanguageKeepsTheTranslationWindowItsSentencesStageHeadAndTraining(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> app.dashboard().viewModel().readyProperty().get());
         robot.interact(() -> menuItem(robot, "menu-bundled-translation").fire());
