@@ -8,7 +8,6 @@ import java.util.ResourceBundle;
 
 import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
-import javafx.geometry.Bounds;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -376,38 +375,7 @@ public final class MainWindow {
     }
 
     private void markCurrentStage() {
-        int current = viewModel.stageIndexProperty().get();
-        for (int i = 0; i < stageItems.size(); i++) {
-            Label item = stageItems.get(i);
-            item.getStyleClass().remove("stage-current");
-            if (i == current) {
-                item.getStyleClass().add("stage-current");
-            }
-        }
-        if (current >= 0 && current < stageItems.size()) {
-            scrollIntoView(stageItems.get(current));
-        }
-    }
-
-    private void scrollIntoView(Label item) {
-        if (strip.getHeight() <= 0) {
-            // Only before the strip's first layout: the current stage's style changes no item's height,
-            // so the laid-out positions stay right and the strip need not be styled again here.
-            strip.applyCss();
-            strip.layout();
-        }
-        double contentHeight = strip.getBoundsInLocal().getHeight();
-        double viewportHeight = stripScroll.getViewportBounds().getHeight();
-        if (contentHeight <= viewportHeight || viewportHeight <= 0) {
-            return;
-        }
-        Bounds bounds = item.getBoundsInParent();
-        double top = (contentHeight - viewportHeight) * stripScroll.getVvalue();
-        if (bounds.getMinY() < top) {
-            stripScroll.setVvalue(bounds.getMinY() / (contentHeight - viewportHeight));
-        } else if (bounds.getMaxY() > top + viewportHeight) {
-            stripScroll.setVvalue((bounds.getMaxY() - viewportHeight) / (contentHeight - viewportHeight));
-        }
+        PipelineStrip.markCurrent(stageItems, viewModel.stageIndexProperty().get(), strip, stripScroll);
     }
 
     private void syncBlock() {

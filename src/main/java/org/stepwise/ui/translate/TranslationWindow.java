@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.ResourceBundle;
 
 import javafx.collections.FXCollections;
-import javafx.geometry.Bounds;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -36,6 +35,7 @@ import org.stepwise.pipeline.EncoderDecoderPipeline;
 import org.stepwise.pipeline.Stage;
 import org.stepwise.ui.ChoiceText;
 import org.stepwise.ui.I18n;
+import org.stepwise.ui.PipelineStrip;
 import org.stepwise.ui.ScrollPanes;
 import org.stepwise.ui.TensorStagePanel;
 import org.stepwise.ui.stage.StageContext;
@@ -373,36 +373,7 @@ public final class TranslationWindow {
     }
 
     private void markCurrentStage() {
-        int current = viewModel.stageIndexProperty().get();
-        for (int i = 0; i < stageItems.size(); i++) {
-            Label item = stageItems.get(i);
-            item.getStyleClass().remove("stage-current");
-            if (i == current) {
-                item.getStyleClass().add("stage-current");
-            }
-        }
-        if (current >= 0 && current < stageItems.size()) {
-            scrollIntoView(stageItems.get(current));
-        }
-    }
-
-    private void scrollIntoView(Label item) {
-        if (strip.getHeight() <= 0) {
-            strip.applyCss();
-            strip.layout();
-        }
-        double contentHeight = strip.getBoundsInLocal().getHeight();
-        double viewportHeight = stripScroll.getViewportBounds().getHeight();
-        if (contentHeight <= viewportHeight || viewportHeight <= 0) {
-            return;
-        }
-        Bounds bounds = item.getBoundsInParent();
-        double top = (contentHeight - viewportHeight) * stripScroll.getVvalue();
-        if (bounds.getMinY() < top) {
-            stripScroll.setVvalue(bounds.getMinY() / (contentHeight - viewportHeight));
-        } else if (bounds.getMaxY() > top + viewportHeight) {
-            stripScroll.setVvalue((bounds.getMaxY() - viewportHeight) / (contentHeight - viewportHeight));
-        }
+        PipelineStrip.markCurrent(stageItems, viewModel.stageIndexProperty().get(), strip, stripScroll);
     }
 
     private void syncSelectors() {
